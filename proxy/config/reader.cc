@@ -1,0 +1,136 @@
+#include "config/reader.h"
+
+#include <charconv>
+
+#include "core/duration.h"
+
+namespace vigie::config {
+
+Reader::Reader(const YAML::Node& node, std::string path, LoadContext& ctx)
+    : node_(node), path_(std::move(path)), ctx_(ctx) {
+  if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
+    ctx_.errors.push_back({ctx_.file, line_of(node_), path_, "expected a mapping"});
+  }
+}
+
+int Reader::line_of(const YAML::Node& n) const { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+int Reader::line() const { return line_of(node_); }
+
+std::string Reader::key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+void Reader::error(const std::string& key, const std::string& message) {
+  YAML::Node n = node_.IsMap() ? node_[key] : YAML::Node();
+  int line = (n.IsDefined()) ? line_of(n) : line_of(node_);
+  ctx_.errors.push_back({ctx_.file, line, key.empty() ? path_ : key_path(key), message});
+}
+
+YAML::Node Reader::get(const std::string& key) {
+  read_.insert(key);
+  if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  return node_[key];
+}
+
+std::optional<std::string> Reader::str(const std::string& key, bool required) {
+  YAML::Node n = get(key);
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) error(key, "is required");
+    return std::nullopt;
+  }
+  if (!n.IsScalar()) {
+    error(key, "expected a string");
+    return std::nullopt;
+  }
+  return n.Scalar();
+}
+
+std::optional<uint64_t> Reader::uint(const std::string& key, uint64_t min, uint64_t max) {
+  auto s = str(key);
+  if (!s) return std::nullopt;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (ec != std::errc{} || end != s->data() + s->size() || v < min || v > max) {
+    error(key, "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                   ", got '" + *s + "'");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> Reader::boolean(const std::string& key) {
+  auto s = str(key);
+  if (!s) return std::nullopt;
+  if (*s == "true") return true;
+  if (*s == "false") return false;
+  error(key, "expected true or false, got '" + *s + "'");
+  return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> Reader::duration(const std::string& key) {
+  auto s = str(key);
+  if (!s) return std::nullopt;
+  auto d = core::parse_duration(*s);
+  if (!d) {
+    error(key, "expected a duration such as 500ms, 10s, 5m or 1h (at most a day), got '" + *s + "'");
+    return std::nullopt;
+  }
+  return *d;
+}
+
+std::vector<std::string> Reader::strings(const std::string& key) {
+  YAML::Node n = get(key);
+  std::vector<std::string> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (!n.IsSequence()) {
+    error(key, "expected a list of strings");
+    return out;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    if (!n[i].IsScalar()) {
+      ctx_.errors.push_back({ctx_.file, line_of(n[i]), key_path(key) + "[" + std::to_string(i) + "]",
+                             "expected a string"});
+      continue;
+    }
+    out.push_back(n[i].Scalar());
+  }
+  return out;
+}
+
+void Reader::each(const std::string& key, const std::function<void(Reader&)>& fn, bool required) {
+  YAML::Node n = get(key);
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) error(key, "is required");
+    return;
+  }
+  if (!n.IsSequence()) {
+    error(key, "expected a list");
+    return;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    Reader r(n[i], key_path(key) + "[" + std::to_string(i) + "]", ctx_);
+    if (!n[i].IsMap()) continue;  // the constructor reported it
+    fn(r);
+    r.finish();
+  }
+}
+
+bool Reader::child(const std::string& key, const std::function<void(Reader&)>& fn) {
+  YAML::Node n = get(key);
+  if (!n.IsDefined() || n.IsNull()) return false;
+  Reader r(n, key_path(key), ctx_);
+  if (!n.IsMap()) return false;
+  fn(r);
+  r.finish();
+  return true;
+}
+
+void Reader::finish() {
+  if (!node_.IsMap()) return;
+  for (const auto& kv : node_) {
+    std::string k = kv.first.Scalar();
+    if (!read_.contains(k)) {
+      ctx_.errors.push_back({ctx_.file, line_of(kv.first), key_path(k), "unknown key"});
+    }
+  }
+}
+
+}  // namespace vigie::config

@@ -1,0 +1,56 @@
+// Walks one YAML mapping, typing its values and remembering which keys were read, so that the keys
+// left over are reported as unknown. Errors land in a shared list with file, line and key path.
+// Config-load only; not thread-safe.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/error.h"
+
+namespace vigie::config {
+
+struct LoadContext {
+  std::string file;
+  Errors errors;
+};
+
+class Reader {
+ public:
+  Reader(const YAML::Node& node, std::string path, LoadContext& ctx);
+
+  [[nodiscard]] std::optional<std::string> str(const std::string& key, bool required = false);
+  [[nodiscard]] std::optional<uint64_t> uint(const std::string& key, uint64_t min, uint64_t max);
+  [[nodiscard]] std::optional<bool> boolean(const std::string& key);
+  [[nodiscard]] std::optional<std::chrono::milliseconds> duration(const std::string& key);
+  [[nodiscard]] std::vector<std::string> strings(const std::string& key);
+  // Calls `each` with a Reader for every element of the sequence under `key`.
+  void each(const std::string& key, const std::function<void(Reader&)>& each, bool required = false);
+  // A nested mapping; returns false (and reads nothing) when absent.
+  bool child(const std::string& key, const std::function<void(Reader&)>& fn);
+  [[nodiscard]] bool has(const std::string& key) const { return node_.IsMap() && node_[key].IsDefined(); }
+
+  void error(const std::string& key, const std::string& message);
+  [[nodiscard]] int line() const;
+  [[nodiscard]] const std::string& path() const { return path_; }
+  // Reports keys that were never read. Called by the owner once the mapping is done.
+  void finish();
+
+ private:
+  [[nodiscard]] YAML::Node get(const std::string& key);
+  [[nodiscard]] std::string key_path(const std::string& key) const;
+  int line_of(const YAML::Node& n) const;
+
+  YAML::Node node_;
+  std::string path_;
+  LoadContext& ctx_;
+  std::set<std::string> read_;
+};
+
+}  // namespace vigie::config

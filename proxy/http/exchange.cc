@@ -1,0 +1,175 @@
+#include "http/exchange.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "http/headers.h"
+#include "http/path.h"
+#include "http/snapshot.h"
+
+namespace vigie::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+Reason parse_error_reason(const beast::error_code& ec) {
+  if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length ||
+      ec == bhttp::error::multiple_content_length) {
+    return Reason::BadFraming;
+  }
+  if (ec == bhttp::error::bad_target) return Reason::BadTarget;
+  if (ec == bhttp::error::header_limit) return Reason::HeadersTooLarge;
+  return Reason::BadRequest;
+}
+
+Reason body_error_reason(const beast::error_code& ec) {
+  if (ec == bhttp::error::body_limit) return Reason::BodyTooLarge;
+  if (ec == beast::error::timeout) return Reason::BodyTimeout;
+  return Reason::BadRequest;
+}
+
+Reason upstream_reason(upstream::Failure f) {
+  switch (f) {
+    case upstream::Failure::Overflow: return Reason::UpstreamOverflow;
+    case upstream::Failure::Timeout: return Reason::UpstreamTimeout;
+    case upstream::Failure::Connect: return Reason::UpstreamConnect;
+    default: return Reason::UpstreamBadResponse;
+  }
+}
+
+void finish(WorkerState& w, RequestContext& ctx) {
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
+  if (ctx.route) ctx.snapshot->route_metrics[ctx.route->index].record(ctx.method(), ctx.status, secs);
+  w.metrics.bytes_in.Increment(static_cast<double>(ctx.bytes_in));
+  w.metrics.bytes_out.Increment(static_cast<double>(ctx.bytes_out));
+  bool log_query = ctx.route && ctx.route->cfg->log_query;
+  w.access_log.log({.time = std::chrono::system_clock::now(),
+                    .request_id = ctx.request_id,
+                    .client = ctx.client,
+                    .method = ctx.method(),
+                    .host = ctx.host,
+                    .path = ctx.path,
+                    .query = log_query ? ctx.query : std::string_view{},
+                    .status = ctx.status,
+                    .bytes_in = ctx.bytes_in,
+                    .bytes_out = ctx.bytes_out,
+                    .duration_s = secs,
+                    .upstream = ctx.upstream,
+                    .route = ctx.route ? std::string_view(ctx.route->cfg->id) : std::string_view{},
+                    .rc_details = ctx.rc_details});
+}
+
+// Answers with a local reply. Returns whether the connection can stay open: only when the request
+// was well-formed, its body fully read, and the client wants keep-alive.
+asio::awaitable<bool> reply(WorkerState& w, RequestContext& ctx, net::Stream& stream, Reason r, bool reusable) {
+  const auto& cfg = *ctx.snapshot->config;
+  bool keep_alive = reusable && ctx.parser.is_header_done() && ctx.parser.is_done() &&
+                    ctx.request().keep_alive() && !w.draining;
+  auto res = render(r, ctx.prefs, ctx.request_id, 11, keep_alive);
+  if (ctx.request().method() == bhttp::verb::head) res.body().clear();
+  ctx.status = res.result_int();
+  ctx.rc_details = info(r).code;
+  stream.tcp().expires_after(cfg.timeouts.body);
+  auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+  ctx.bytes_out += n;
+  if (r == Reason::NoRoute) w.metrics.local_replies_no_route.Increment();
+  finish(w, ctx);
+  co_return keep_alive && !ec;
+}
+
+std::optional<Reason> route_request(RequestContext& ctx) {
+  const Snapshot& snap = *ctx.snapshot;
+  if (auto r = check_request(ctx)) return r;
+  auto target = normalise_target(ctx.request().target());
+  if (!target) return Reason::BadTarget;
+  ctx.path = std::move(target->path);
+  ctx.query = target->query;
+  ctx.route = snap.routes.match(ctx.host, ctx.path, ctx.method());
+  if (!ctx.route) return Reason::NoRoute;
+  const config::Route& r = *ctx.route->cfg;
+  uint64_t limit = r.max_body_bytes.value_or(snap.config->limits.max_body_bytes);
+  auto length = ctx.parser.content_length();
+  if (length && *length > limit) return Reason::BodyTooLarge;
+  ctx.parser.body_limit(limit);
+  ctx.upgrade = is_websocket_upgrade(ctx.request());
+  if (ctx.upgrade && !r.websocket) return Reason::WebsocketNotAllowed;
+  return std::nullopt;
+}
+
+// Vigie answers Expect: 100-continue itself, and only once the request has passed every stage, so
+// a refused client never sends its body.
+asio::awaitable<bool> send_continue(RequestContext& ctx, net::Stream& stream) {
+  auto expect = ctx.request().find(bhttp::field::expect);
+  if (expect == ctx.request().end() || ctx.parser.is_done()) co_return true;
+  static constexpr std::string_view k100 = "HTTP/1.1 100 Continue\r\n\r\n";
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(k100), kTuple);
+  co_return !ec;
+}
+
+asio::awaitable<bool> forward_request(WorkerState& w, RequestContext& ctx, net::Stream& stream,
+                                      beast::flat_buffer& buffer) {
+  const auto& cfg = *ctx.snapshot->config;
+  bool keep_alive = ctx.request().keep_alive() && !w.draining;
+  bool head = ctx.request().method() == bhttp::verb::head;
+  if (!co_await send_continue(ctx, stream)) co_return false;
+  prepare_upstream_request(ctx);
+  upstream::Downstream d{stream, buffer, ctx.parser, cfg.timeouts.body, cfg.timeouts.body,
+                         cfg.timeouts.websocket_idle, head, ctx.upgrade};
+  const upstream::Cluster& cluster = ctx.snapshot->clusters[ctx.route->cluster];
+  upstream::ResponseHook hook = [&](upstream::Response& res) { prepare_downstream_response(ctx, res, keep_alive); };
+  upstream::Outcome out = co_await upstream::forward(d, cluster, w.pool, hook);
+  ctx.bytes_in += out.bytes_in;
+  ctx.upstream = std::move(out.endpoint);
+  if (out.failure != upstream::Failure::None && !out.response_started) {
+    Reason r = out.failure == upstream::Failure::ClientBody ? body_error_reason(out.client_error)
+                                                            : upstream_reason(out.failure);
+    co_return co_await reply(w, ctx, stream, r, false);
+  }
+  ctx.status = out.status;
+  ctx.bytes_out += out.bytes_out;
+  if (out.failure != upstream::Failure::None) ctx.rc_details = "aborted_after_response_start";
+  finish(w, ctx);
+  co_return keep_alive && out.client_keep_alive && out.failure == upstream::Failure::None && !ctx.upgrade;
+}
+
+}  // namespace
+
+asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snapshot> snap, net::Stream& stream,
+                                     beast::flat_buffer& buffer, size_t header_len, const ConnectionInfo& conn) {
+  const config::Config& cfg = *snap->config;
+  upstream::RequestParser parser;
+  parser.eager(false);
+  parser.header_limit(cfg.limits.request_line_bytes + cfg.limits.header_bytes + 4);
+  RequestContext ctx{snap, parser, conn, std::chrono::steady_clock::now()};
+  ctx.bytes_in = header_len;
+
+  std::string_view block(static_cast<const char*>(buffer.data().data()), header_len);
+  std::optional<Reason> bad = check_raw_header(block, cfg.limits.header_count);
+  beast::error_code ec;
+  if (!bad) parser.put(asio::buffer(block.data(), block.size()), ec);
+  buffer.consume(header_len);
+  if (!bad && (ec || !parser.is_header_done())) bad = parse_error_reason(ec);
+  if (bad) {
+    w.metrics.bad_requests.Increment();
+    ctx.client = conn.peer_text;
+    co_return co_await reply(w, ctx, stream, *bad, false);
+  }
+  identify_client(ctx, cfg.trusted_proxies);
+  ctx.prefs = client_prefs(ctx.request()[bhttp::field::accept], ctx.request()[bhttp::field::accept_language]);
+  if (auto r = route_request(ctx)) {
+    if (!ctx.route && *r != Reason::NoRoute) w.metrics.bad_requests.Increment();
+    co_return co_await reply(w, ctx, stream, *r, *r == Reason::NoRoute || *r == Reason::WebsocketNotAllowed);
+  }
+  Verdict v = co_await snap->pipeline.run(ctx);
+  if (auto* respond = std::get_if<Respond>(&v)) co_return co_await reply(w, ctx, stream, respond->reason, true);
+  co_return co_await forward_request(w, ctx, stream, buffer);
+}
+
+}  // namespace vigie::http

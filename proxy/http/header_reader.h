@@ -1,0 +1,36 @@
+// Reads one request header block (request line through the empty line) into the connection buffer,
+// enforcing the idle keep-alive timeout before the first byte, the request-header deadline after it
+// (slowloris), and the request-line and header-size limits before the parser sees a byte.
+// Worker thread only.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include "config/config.h"
+#include "core/result.h"
+#include "http/local_reply.h"
+#include "net/stream.h"
+
+namespace vigie::http {
+
+enum class HeaderReadError {
+  Closed,      // the client closed or went idle before sending a byte: close silently
+  Reply,       // a limit or a malformed byte: answer with `reason`, then close
+};
+
+struct HeaderReadFailure {
+  HeaderReadError kind;
+  Reason reason = Reason::BadRequest;
+};
+
+// Returns the length of the header block at the start of `buf`.
+[[nodiscard]] boost::asio::awaitable<core::Result<size_t, HeaderReadFailure>> read_header_block(
+    net::Stream& s, boost::beast::flat_buffer& buf, const config::Limits& limits, const config::Timeouts& timeouts,
+    bool& idle);
+
+// Exposed for tests: scans `data` for a complete header block within the limits.
+// Returns the block length, 0 when more bytes are needed, or the refusal reason.
+[[nodiscard]] core::Result<size_t, Reason> scan_header_block(std::string_view data, const config::Limits& limits);
+
+}  // namespace vigie::http

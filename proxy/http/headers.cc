@@ -1,0 +1,218 @@
+#include "http/headers.h"
+
+#include <array>
+
+#include "core/request_id.h"
+#include "core/strings.h"
+#include "http/snapshot.h"
+
+namespace vigie::http {
+namespace bhttp = boost::beast::http;
+namespace {
+
+// RFC 9110 §7.6.1 hop-by-hop fields, plus the proxy-only ones. Transfer-Encoding is re-derived
+// from the parsed framing; Expect is answered by Vigie itself.
+constexpr std::array<std::string_view, 9> kHopByHop = {"Connection", "Keep-Alive", "Proxy-Connection",
+                                                       "TE",         "Trailer",    "Transfer-Encoding",
+                                                       "Upgrade",    "Proxy-Authorization", "Expect"};
+
+// Identity headers that only Vigie may set. A client that sends them is trying to impersonate
+// someone: they are removed before the request goes anywhere (prefix match for the families).
+constexpr std::array<std::string_view, 6> kIdentityPrefixes = {"X-Forwarded-User", "X-Forwarded-Email",
+                                                               "X-Forwarded-Groups", "X-Forwarded-Preferred-Username",
+                                                               "X-Auth-Request-", "X-WEBAUTH-"};
+constexpr std::array<std::string_view, 3> kIdentityExact = {"X-Forwarded-Access-Token", "X-JWT-Assertion",
+                                                            "X-Vigie-Identity"};
+
+template <class Fields>
+void remove_hop_by_hop(Fields& f) {
+  // Names listed in Connection are hop-by-hop too.
+  std::vector<std::string> listed;
+  for (auto it = f.find(bhttp::field::connection); it != f.end() && it->name() == bhttp::field::connection; ++it) {
+    for (auto token : core::split_list(it->value())) listed.emplace_back(token);
+  }
+  for (const auto& name : listed) f.erase(name);
+  for (auto name : kHopByHop) f.erase(name);
+}
+
+bool is_identity_header(std::string_view name) {
+  for (auto p : kIdentityPrefixes) {
+    if (core::starts_with_icase(name, p)) return true;
+  }
+  for (auto e : kIdentityExact) {
+    if (core::iequals(name, e)) return true;
+  }
+  return false;
+}
+
+template <class Fields>
+void remove_identity_headers(Fields& f) {
+  for (auto it = f.begin(); it != f.end();) {
+    if (is_identity_header(it->name_string())) it = f.erase(it);
+    else ++it;
+  }
+}
+
+bool valid_host(std::string_view h) {
+  if (h.empty() || h.size() > 255) return false;
+  if (h.front() == '[') return h.back() == ']';  // IPv6 literal; port already removed
+  for (char c : h) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string host_without_port(std::string_view value) {
+  std::string h = core::to_lower(core::trim(value));
+  size_t colon = h.rfind(':');
+  size_t bracket = h.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    std::string_view port = std::string_view(h).substr(colon + 1);
+    for (char c : port) {
+      if (c < '0' || c > '9') return {};
+    }
+    h.resize(colon);
+  }
+  return h;
+}
+
+}  // namespace
+
+std::optional<Reason> check_raw_header(std::string_view block, uint32_t max_headers) {
+  uint32_t lines = 0;
+  for (size_t i = 0; i < block.size(); ++i) {
+    char c = block[i];
+    if (c == '\n' && (i == 0 || block[i - 1] != '\r')) return Reason::BadFraming;  // bare LF
+    if (c == '\r' && (i + 1 >= block.size() || block[i + 1] != '\n')) return Reason::BadFraming;  // bare CR
+    if (c == '\n') {
+      ++lines;
+      // obs-fold: a header line continued on the next line by leading whitespace (RFC 9112 §5.2).
+      if (i + 1 < block.size() && (block[i + 1] == ' ' || block[i + 1] == '\t')) return Reason::BadFraming;
+    }
+  }
+  // lines = request line + headers + the empty line.
+  if (lines > max_headers + 2) return Reason::HeadersTooLarge;
+  return std::nullopt;
+}
+
+std::optional<Reason> check_request(RequestContext& ctx) {
+  const auto& req = ctx.request();
+  if (req.method() == bhttp::verb::connect) return Reason::MethodNotAllowed;
+  auto hosts = req.equal_range(bhttp::field::host);
+  if (hosts.first == hosts.second || std::next(hosts.first) != hosts.second) {
+    // HTTP/1.0 requests may omit Host; they are routed as host "".
+    if (!(hosts.first == hosts.second && req.version() == 10)) return Reason::BadHost;
+  } else {
+    ctx.host = host_without_port(hosts.first->value());
+    if (!valid_host(ctx.host)) return Reason::BadHost;
+  }
+  auto te = req.find(bhttp::field::transfer_encoding);
+  if (te != req.end()) {
+    // Only plain "chunked" is accepted: stacked codings are a classic smuggling vector, and
+    // HTTP/1.0 has no chunked framing at all.
+    if (req.version() < 11 || !core::iequals(core::trim(te->value()), "chunked") ||
+        req.count(bhttp::field::transfer_encoding) > 1) {
+      return Reason::BadFraming;
+    }
+  }
+  auto expect = req.find(bhttp::field::expect);
+  if (expect != req.end() && !core::iequals(core::trim(expect->value()), "100-continue")) {
+    return Reason::ExpectationFailed;
+  }
+  return std::nullopt;
+}
+
+bool is_websocket_upgrade(const upstream::RequestParser::value_type& req) {
+  auto up = req.find(bhttp::field::upgrade);
+  if (up == req.end() || !core::list_contains(up->value(), "websocket")) return false;
+  auto conn = req.find(bhttp::field::connection);
+  return conn != req.end() && core::list_contains(conn->value(), "upgrade");
+}
+
+void identify_client(RequestContext& ctx, const core::CidrSet& trusted) {
+  auto& req = ctx.request();
+  ctx.client = ctx.conn.peer_text;
+  if (ctx.conn.peer_trusted) {
+    // Walk X-Forwarded-For from the right: the first address that is not a trusted proxy is the client.
+    auto xff = req.find("X-Forwarded-For");
+    if (xff != req.end()) {
+      auto hops = core::split_list(xff->value());
+      for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+        boost::system::error_code ec;
+        auto addr = boost::asio::ip::make_address(std::string(*it), ec);
+        if (ec) break;
+        ctx.client = std::string(*it);
+        if (!trusted.contains(addr)) break;
+      }
+    }
+    auto id = req.find("X-Request-Id");
+    if (id != req.end() && core::valid_request_id(id->value())) ctx.request_id = std::string(id->value());
+  }
+  if (ctx.request_id.empty()) ctx.request_id = core::new_request_id();
+}
+
+void prepare_upstream_request(RequestContext& ctx) {
+  auto& req = ctx.request();
+  bool chunked = ctx.parser.chunked();
+  auto length = ctx.parser.content_length();
+  remove_hop_by_hop(req);
+  remove_identity_headers(req);
+  req.erase(bhttp::field::content_length);
+  req.version(11);
+  if (chunked) req.chunked(true);
+  else if (length && *length > 0) req.content_length(*length);
+  else if (length) req.set(bhttp::field::content_length, "0");
+  if (ctx.upgrade) {
+    req.set(bhttp::field::upgrade, "websocket");
+    req.set(bhttp::field::connection, "upgrade");
+  }
+
+  const bool trusted = ctx.conn.peer_trusted;
+  auto xff = req.find("X-Forwarded-For");
+  if (trusted && xff != req.end()) req.set("X-Forwarded-For", std::string(xff->value()) + ", " + ctx.conn.peer_text);
+  else req.set("X-Forwarded-For", ctx.conn.peer_text);
+  if (!trusted || req.find("X-Forwarded-Proto") == req.end()) {
+    req.set("X-Forwarded-Proto", ctx.conn.tls ? "https" : "http");
+  }
+  if (!trusted || req.find("X-Forwarded-Host") == req.end()) {
+    auto host = req.find(bhttp::field::host);
+    if (host != req.end()) req.set("X-Forwarded-Host", host->value());
+  }
+  if (!trusted) req.erase(bhttp::field::forwarded);  // an untrusted Forwarded header would be a lie
+  req.set("X-Request-Id", ctx.request_id);
+
+  const config::Route& r = *ctx.route->cfg;
+  std::string target;
+  if (r.rewrite_prefix) {
+    target = *r.rewrite_prefix;
+    std::string_view rest = std::string_view(ctx.path).substr(r.path.size());
+    if (target.ends_with('/') && rest.starts_with('/')) rest.remove_prefix(1);
+    target += rest;
+    if (target.empty()) target = "/";
+  } else {
+    target = ctx.path;
+  }
+  if (!ctx.query.empty()) {
+    target += '?';
+    target += ctx.query;
+  }
+  req.target(target);
+}
+
+void prepare_downstream_response(const RequestContext& ctx, upstream::Response& res, bool keep_alive) {
+  bool chunked = res.chunked();
+  bool upgrade = res.result_int() == 101;
+  remove_hop_by_hop(res);
+  res.version(11);
+  if (chunked) res.chunked(true);
+  res.set("X-Request-Id", ctx.request_id);
+  if (upgrade) {
+    res.set(bhttp::field::upgrade, "websocket");
+    res.set(bhttp::field::connection, "upgrade");
+  } else {
+    res.keep_alive(keep_alive);
+  }
+}
+
+}  // namespace vigie::http

@@ -1,0 +1,53 @@
+// Everything known about one request while it walks the pipeline: the pinned snapshot, the parsed
+// header, the normalised target, the matched route, the client as Vigie sees it, and the facts the
+// access log and metrics need once it is answered. Created by the session per request, on its worker.
+#pragma once
+
+#include <boost/asio/ip/address.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "http/local_reply.h"
+#include "router/table.h"
+#include "upstream/forwarder.h"
+
+namespace vigie::http {
+
+struct Snapshot;
+
+struct ConnectionInfo {
+  boost::asio::ip::address peer;
+  std::string peer_text;
+  bool tls = false;
+  bool peer_trusted = false;  // peer is in trusted_proxies
+};
+
+struct RequestContext {
+  std::shared_ptr<const Snapshot> snapshot;
+  upstream::RequestParser& parser;
+  const ConnectionInfo& conn;
+  std::chrono::steady_clock::time_point start;
+
+  std::string request_id;
+  std::string client;  // the client address: the peer, or from X-Forwarded-For via trusted proxies
+  std::string host;    // lower-case, without port
+  std::string path;    // normalised
+  std::string_view query;
+  const router::Route* route = nullptr;
+  ClientPrefs prefs;
+  bool upgrade = false;
+
+  // Filled as the request is answered.
+  int status = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  std::string upstream;
+  std::string_view rc_details;  // why Vigie answered itself; empty when the upstream answered
+
+  [[nodiscard]] auto& request() { return parser.get(); }
+  [[nodiscard]] std::string_view method() { return parser.get().method_string(); }
+};
+
+}  // namespace vigie::http

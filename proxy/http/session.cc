@@ -1,0 +1,98 @@
+#include "http/session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "http/exchange.h"
+#include "http/header_reader.h"
+
+namespace vigie::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Keeps the worker's connection counts and idle set right however the coroutine ends.
+struct ConnectionGuard {
+  WorkerState& w;
+  net::Stream* stream = nullptr;
+  explicit ConnectionGuard(WorkerState& ws) : w(ws) {
+    ++w.active;
+    w.metrics.active_connections.Increment();
+  }
+  ~ConnectionGuard() {
+    if (stream) w.idle.erase(stream);
+    --w.active;
+    w.open_connections.fetch_sub(1, std::memory_order_relaxed);
+    w.metrics.active_connections.Decrement();
+    if (w.draining && w.active == 0 && w.on_drained) w.on_drained();
+  }
+};
+
+asio::awaitable<void> write_early_reply(net::Stream& s, Reason r, const config::Timeouts& t) {
+  auto res = render(r, ClientPrefs{}, "", 11, false);
+  s.tcp().expires_after(t.request_header);
+  co_await bhttp::async_write(s, res, kTuple);
+}
+
+asio::awaitable<bool> handshake(net::Stream& s, const config::Timeouts& t) {
+  if (!s.tls()) co_return true;
+  s.tcp().expires_after(t.request_header);
+  auto [ec] = co_await s.tls()->async_handshake(asio::ssl::stream_base::server, kTuple);
+  co_return !ec;
+}
+
+net::Stream make_stream(asio::ip::tcp::socket socket, const ListenerInfo& l) {
+  beast::tcp_stream tcp(std::move(socket));
+  if (l.tls) return net::Stream(net::TlsStream(std::move(tcp), *l.tls));
+  return net::Stream(std::move(tcp));
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_connection(WorkerState& w, asio::ip::tcp::socket socket, ListenerInfo listener) {
+  ConnectionGuard guard(w);
+  boost::system::error_code ec;
+  ConnectionInfo conn;
+  conn.peer = socket.remote_endpoint(ec).address();
+  if (ec) co_return;
+  conn.peer_text = conn.peer.to_string();
+  conn.tls = listener.tls != nullptr;
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  net::Stream stream = make_stream(std::move(socket), listener);
+  guard.stream = &stream;
+
+  if (!co_await handshake(stream, w.snapshot->config->timeouts)) co_return;
+  beast::flat_buffer buffer;
+  for (;;) {
+    std::shared_ptr<const Snapshot> snap = w.snapshot;  // pinned for this request
+    const config::Config& cfg = *snap->config;
+    conn.peer_trusted = cfg.trusted_proxies.contains(conn.peer);
+    if (w.draining && buffer.size() == 0) break;
+    bool idle = false;
+    w.idle.insert(&stream);
+    auto block = co_await read_header_block(stream, buffer, cfg.limits, cfg.timeouts, idle);
+    w.idle.erase(&stream);
+    if (!block) {
+      if (block.error().kind == HeaderReadError::Reply) {
+        w.metrics.bad_requests.Increment();
+        co_await write_early_reply(stream, block.error().reason, cfg.timeouts);
+      }
+      break;
+    }
+    bool keep_open = co_await handle_request(w, snap, stream, buffer, *block, conn);
+    if (!keep_open || w.draining) break;
+  }
+  if (stream.tls()) {
+    stream.tcp().expires_after(std::chrono::seconds(1));
+    co_await stream.tls()->async_shutdown(kTuple);
+  }
+  stream.close();
+}
+
+}  // namespace vigie::http

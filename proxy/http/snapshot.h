@@ -1,0 +1,32 @@
+// A config snapshot as workers use it: the validated Config plus everything compiled from it (route
+// table, clusters with TLS contexts, metric handles, the stage pipeline). Built on the main thread at
+// start-up and reload, published to workers as shared_ptr<const Snapshot>; a request pins the snapshot
+// it started with until its last byte.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "config/config.h"
+#include "http/pipeline.h"
+#include "observe/metrics.h"
+#include "router/table.h"
+#include "upstream/cluster.h"
+
+namespace vigie::http {
+
+struct Snapshot {
+  Snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& metrics, unsigned workers);
+
+  std::shared_ptr<const config::Config> config;
+  router::Table routes;
+  std::vector<upstream::Cluster> clusters;
+  std::vector<observe::RouteMetrics> route_metrics;  // parallel to config->routes
+  Pipeline pipeline;
+};
+
+// Throws std::runtime_error naming the file when a TLS file cannot be used.
+[[nodiscard]] std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg,
+                                                             observe::Metrics& metrics, unsigned workers);
+
+}  // namespace vigie::http

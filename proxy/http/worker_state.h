@@ -1,0 +1,36 @@
+// What an HTTP session needs from the worker that owns it: the current snapshot, the upstream pool,
+// metrics and logs, the drain flag and the set of idle keep-alive connections (closed at drain).
+// Owned by server::Worker; every member is touched only on that worker's thread, except the shared
+// connection counter (atomic) and the thread-safe metrics and log.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <unordered_set>
+
+#include "core/clock.h"
+#include "http/snapshot.h"
+#include "net/stream.h"
+#include "observe/access_log.h"
+#include "observe/metrics.h"
+#include "upstream/pool.h"
+
+namespace vigie::http {
+
+struct WorkerState {
+  WorkerState(observe::Metrics& m, const observe::AccessLog& log, std::atomic<uint32_t>& connections)
+      : pool(core::SystemClock::instance()), metrics(m), access_log(log), open_connections(connections) {}
+
+  upstream::Pool pool;
+  std::shared_ptr<const Snapshot> snapshot;
+  observe::Metrics& metrics;
+  const observe::AccessLog& access_log;
+  std::atomic<uint32_t>& open_connections;  // across all workers, for limits.max_connections
+  bool draining = false;
+  std::unordered_set<net::Stream*> idle;  // connections waiting for their next request
+  size_t active = 0;                      // connections owned by this worker
+  std::function<void()> on_drained;       // set by drain; runs when `active` reaches 0
+};
+
+}  // namespace vigie::http

@@ -1,0 +1,66 @@
+// vigie: the command line. `run` (default) serves, `check` validates a config file, `version`.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include "config/loader.h"
+#include "observe/log.h"
+#include "server/server.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vigie [run] --config FILE [--ready-fd N]\n"
+    "       vigie check --config FILE\n"
+    "       vigie version | --version\n";
+
+struct Args {
+  std::string command = "run";
+  std::string config;
+  int ready_fd = -1;
+  bool ok = true;
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  int i = 1;
+  if (i < argc && argv[i][0] != '-') a.command = argv[i++];
+  for (; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--version") a.command = "version";
+    else if (arg == "--config" && i + 1 < argc) a.config = argv[++i];
+    else if (arg == "--ready-fd" && i + 1 < argc) a.ready_fd = std::atoi(argv[++i]);
+    else a.ok = false;
+  }
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args = parse(argc, argv);
+  if (args.command == "version") {
+    std::printf("vigie %s\n", VIGIE_VERSION);
+    return 0;
+  }
+  if (!args.ok || args.config.empty() || (args.command != "run" && args.command != "check")) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  auto cfg = vigie::config::load_file(args.config);
+  if (!cfg) {
+    for (const auto& e : cfg.error()) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    std::fprintf(stderr, "%zu error(s) in %s\n", cfg.error().size(), args.config.c_str());
+    return 1;
+  }
+  if (args.command == "check") {
+    std::printf("%s: ok (%zu listeners, %zu clusters, %zu routes)\n", args.config.c_str(), (*cfg)->listeners.size(),
+                (*cfg)->clusters.size(), (*cfg)->routes.size());
+    return 0;
+  }
+  vigie::observe::init_process_log();
+  vigie::server::Server server(args.config, *cfg);
+  return server.run(args.ready_fd);
+}

@@ -1,0 +1,24 @@
+#include "net/listener.h"
+
+#include <boost/asio/socket_base.hpp>
+#include <sys/socket.h>
+
+namespace vigie::net {
+
+boost::asio::ip::tcp::acceptor open_listener(boost::asio::io_context& io, const std::string& address,
+                                             uint16_t port) {
+  namespace ip = boost::asio::ip;
+  ip::tcp::endpoint ep(ip::make_address(address), port);
+  ip::tcp::acceptor acc(io);
+  acc.open(ep.protocol());
+  acc.set_option(ip::tcp::acceptor::reuse_address(true));
+  int one = 1;
+  ::setsockopt(acc.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  boost::system::error_code ec;
+  acc.bind(ep, ec);
+  if (ec) throw boost::system::system_error(ec, "cannot bind " + address + ":" + std::to_string(port));
+  acc.listen(boost::asio::socket_base::max_listen_connections);
+  return acc;
+}
+
+}  // namespace vigie::net

@@ -1,0 +1,109 @@
+#include "observe/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace vigie::observe {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+constexpr std::array<const char*, static_cast<size_t>(MethodClass::Count)> kMethodNames = {
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"};
+constexpr std::array<const char*, 5> kStatusClasses = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+const prometheus::Histogram::BucketBoundaries& latency_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                            0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  return b;
+}
+
+prometheus::Counter& counter(prometheus::Registry& r, const std::string& name, const std::string& help) {
+  return BuildCounter().Name(name).Help(help).Register(r).Add({});
+}
+
+}  // namespace
+
+MethodClass method_class(std::string_view m) {
+  for (size_t i = 0; i + 1 < kMethodNames.size(); ++i) {
+    if (m == kMethodNames[i]) return static_cast<MethodClass>(i);
+  }
+  return MethodClass::Other;
+}
+
+void RouteMetrics::record(std::string_view method, int status, double seconds) const {
+  int cls = status / 100 - 1;
+  if (cls < 0 || cls > 4) cls = 4;
+  if (auto* c = requests[static_cast<size_t>(method_class(method))][static_cast<size_t>(cls)]) c->Increment();
+  if (duration) duration->Observe(seconds);
+}
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      active_connections(BuildGauge()
+                             .Name("vigie_downstream_connections_active")
+                             .Help("Client connections currently open")
+                             .Register(*registry_)
+                             .Add({})),
+      connections_total(counter(*registry_, "vigie_downstream_connections_total", "Client connections accepted")),
+      connections_refused(counter(*registry_, "vigie_downstream_connections_refused_total",
+                                  "Client connections refused over limits.max_connections")),
+      bytes_in(counter(*registry_, "vigie_downstream_received_bytes_total", "Bytes received from clients")),
+      bytes_out(counter(*registry_, "vigie_downstream_sent_bytes_total", "Bytes sent to clients")),
+      reloads_ok(BuildCounter()
+                     .Name("vigie_config_reloads_total")
+                     .Help("Configuration reloads by result")
+                     .Register(*registry_)
+                     .Add({{"result", "success"}})),
+      reloads_failed(BuildCounter()
+                         .Name("vigie_config_reloads_total")
+                         .Help("Configuration reloads by result")
+                         .Register(*registry_)
+                         .Add({{"result", "failure"}})),
+      local_replies_no_route(counter(*registry_, "vigie_no_route_total", "Requests that matched no route (404)")),
+      bad_requests(counter(*registry_, "vigie_rejected_requests_total",
+                           "Requests refused before routing: malformed, over limits or timed out")),
+      requests_(BuildCounter()
+                    .Name("vigie_requests_total")
+                    .Help("Requests by route, method and status class")
+                    .Register(*registry_)),
+      duration_(BuildHistogram()
+                    .Name("vigie_request_duration_seconds")
+                    .Help("Time from request header to last response byte, by route")
+                    .Register(*registry_)),
+      upstream_time_(BuildHistogram()
+                         .Name("vigie_upstream_response_seconds")
+                         .Help("Time from forwarding to the upstream response header, by cluster")
+                         .Register(*registry_)),
+      upstream_errors_(BuildCounter()
+                           .Name("vigie_upstream_errors_total")
+                           .Help("Upstream failures by cluster and kind")
+                           .Register(*registry_)) {}
+
+RouteMetrics Metrics::route(const std::string& route_id) {
+  RouteMetrics m;
+  for (size_t mi = 0; mi < kMethodNames.size(); ++mi) {
+    for (size_t si = 0; si < kStatusClasses.size(); ++si) {
+      m.requests[mi][si] =
+          &requests_.Add({{"route", route_id}, {"method", kMethodNames[mi]}, {"status", kStatusClasses[si]}});
+    }
+  }
+  m.duration = &duration_.Add({{"route", route_id}}, latency_buckets());
+  return m;
+}
+
+ClusterMetrics Metrics::cluster(const std::string& name) {
+  ClusterMetrics m;
+  m.response_time = &upstream_time_.Add({{"cluster", name}}, latency_buckets());
+  m.connect_errors = &upstream_errors_.Add({{"cluster", name}, {"kind", "connect"}});
+  m.timeouts = &upstream_errors_.Add({{"cluster", name}, {"kind", "timeout"}});
+  m.overflow = &upstream_errors_.Add({{"cluster", name}, {"kind", "overflow"}});
+  return m;
+}
+
+std::string Metrics::serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace vigie::observe

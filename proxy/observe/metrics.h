@@ -1,0 +1,62 @@
+// Prometheus metrics. Families are registered once at start-up; per-route and per-cluster handles are
+// created when a config snapshot is built (main thread) and cached in it, so the request path only
+// increments pointers it already holds. prometheus-cpp metric objects are thread-safe.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace vigie::observe {
+
+// Methods are bucketed so the label set is bounded whatever clients send.
+enum class MethodClass { Get, Head, Post, Put, Patch, Delete, Options, Other, Count };
+[[nodiscard]] MethodClass method_class(std::string_view method);
+
+struct RouteMetrics {
+  // [method class][status class 1xx..5xx]
+  std::array<std::array<prometheus::Counter*, 5>, static_cast<size_t>(MethodClass::Count)> requests{};
+  prometheus::Histogram* duration = nullptr;  // seconds, whole request
+  void record(std::string_view method, int status, double seconds) const;
+};
+
+struct ClusterMetrics {
+  prometheus::Histogram* response_time = nullptr;  // seconds until the upstream response header
+  prometheus::Counter* connect_errors = nullptr;
+  prometheus::Counter* timeouts = nullptr;
+  prometheus::Counter* overflow = nullptr;  // refused: max_connections reached
+};
+
+class Metrics {
+  std::shared_ptr<prometheus::Registry> registry_;  // first: every member below registers in it
+
+ public:
+  Metrics();
+  [[nodiscard]] RouteMetrics route(const std::string& route_id);
+  [[nodiscard]] ClusterMetrics cluster(const std::string& name);
+  [[nodiscard]] std::string serialize() const;  // Prometheus text format
+
+  prometheus::Gauge& active_connections;
+  prometheus::Counter& connections_total;
+  prometheus::Counter& connections_refused;  // over limits.max_connections
+  prometheus::Counter& bytes_in;
+  prometheus::Counter& bytes_out;
+  prometheus::Counter& reloads_ok;
+  prometheus::Counter& reloads_failed;
+  prometheus::Counter& local_replies_no_route;
+  prometheus::Counter& bad_requests;  // refused before routing (malformed, limits)
+
+ private:
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& duration_;
+  prometheus::Family<prometheus::Histogram>& upstream_time_;
+  prometheus::Family<prometheus::Counter>& upstream_errors_;
+};
+
+}  // namespace vigie::observe

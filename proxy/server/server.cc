@@ -1,0 +1,167 @@
+#include "server/server.h"
+
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <thread>
+
+#include "config/loader.h"
+#include "net/listener.h"
+#include "net/tls.h"
+#include "observe/log.h"
+
+namespace vigie::server {
+namespace asio = boost::asio;
+
+namespace {
+
+unsigned worker_count(const config::Config& c) {
+  if (c.workers > 0) return c.workers;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void log_routes(const config::Config& c) {
+  for (const auto& r : c.routes) {
+    // Public routes are listed at every start and reload so no one is surprised by them.
+    if (r.auth == config::AuthMode::Public) {
+      observe::log_info("public route '" + r.id + "' (" + c.source + ":" + std::to_string(r.line) + ") host '" +
+                        (r.host.empty() ? "*" : r.host) + "' path '" + r.path + "' -> cluster '" + r.cluster + "'");
+    }
+  }
+}
+
+}  // namespace
+
+Server::Server(std::string config_path, std::shared_ptr<const config::Config> cfg)
+    : config_path_(std::move(config_path)), config_(std::move(cfg)), access_log_(config_->access_log.path) {
+  admin_handlers_.ready = [this] { return ready_.load(); };
+  admin_handlers_.metrics = [this] { return metrics_.serialize(); };
+}
+
+bool Server::bind_all() {
+  try {
+    for (const auto& l : config_->listeners) {
+      BoundListener b{l.name, l.address, l.port, nullptr};
+      if (l.tls) b.tls = net::make_server_context(l.tls->cert_file, l.tls->key_file);
+      listeners_.push_back(std::move(b));
+    }
+    unsigned n = worker_count(*config_);
+    for (unsigned i = 0; i < n; ++i) {
+      workers_.push_back(std::make_unique<Worker>(i, metrics_, access_log_, connections_,
+                                                  config_->limits.max_connections));
+      workers_.back()->listen(listeners_);
+      // Port 0 asks the kernel for a free port; later workers share the one the first was given.
+      auto ports = workers_.back()->ports();
+      for (size_t j = 0; j < listeners_.size(); ++j) listeners_[j].port = ports[j];
+    }
+    admin_ = std::make_unique<asio::ip::tcp::acceptor>(
+        net::open_listener(io_, config_->admin.address, config_->admin.port));
+  } catch (const std::exception& e) {
+    observe::log_error(std::string("cannot start: ") + e.what());
+    return false;
+  }
+  return true;
+}
+
+void Server::announce(int ready_fd) const {
+  std::string line = "{\"admin\":" + std::to_string(admin_->local_endpoint().port()) + ",\"listeners\":{";
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    if (i) line += ',';
+    line += "\"" + listeners_[i].name + "\":" + std::to_string(listeners_[i].port);
+  }
+  line += "}}\n";
+  observe::log_info("ready: " + line.substr(0, line.size() - 1));
+  if (ready_fd < 0) return;
+  ssize_t ignored = ::write(ready_fd, line.data(), line.size());
+  (void)ignored;
+  ::close(ready_fd);
+}
+
+int Server::run(int ready_fd) {
+  try {
+    snapshot_ = http::build_snapshot(config_, metrics_, worker_count(*config_));
+  } catch (const std::exception& e) {
+    observe::log_error(std::string("cannot start: ") + e.what());
+    return 1;
+  }
+  if (!bind_all()) return 1;
+  log_routes(*config_);
+  for (auto& w : workers_) w->start(snapshot_);
+  asio::co_spawn(io_, admin_accept_loop(*admin_, admin_handlers_), asio::detached);
+  wait_signals();
+  ready_ = true;
+  announce(ready_fd);
+  io_.run();
+  for (auto& w : workers_) w->stop();
+  for (auto& w : workers_) w->join();
+  access_log_.flush();
+  observe::log_info("stopped");
+  return 0;
+}
+
+void Server::wait_signals() {
+  auto signals = std::make_shared<asio::signal_set>(io_, SIGTERM, SIGINT, SIGHUP);
+  signals->async_wait([this, signals](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) reload();
+    else begin_drain();
+    wait_signals();
+  });
+}
+
+void Server::reload() {
+  if (draining_) return;
+  auto loaded = config::load_file(config_path_);
+  if (!loaded) {
+    for (const auto& e : loaded.error()) observe::log_error("reload rejected: " + e.to_string());
+    metrics_.reloads_failed.Increment();
+    return;
+  }
+  std::shared_ptr<const http::Snapshot> next;
+  try {
+    next = http::build_snapshot(*loaded, metrics_, static_cast<unsigned>(workers_.size()));
+  } catch (const std::exception& e) {
+    observe::log_error(std::string("reload rejected: ") + e.what());
+    metrics_.reloads_failed.Increment();
+    return;
+  }
+  const config::Config& c = **loaded;
+  if (c.listeners.size() != config_->listeners.size() || c.workers != config_->workers ||
+      c.admin.port != config_->admin.port || c.access_log.path != config_->access_log.path) {
+    observe::log_warn("listeners, workers, admin and access_log changes take effect at the next restart");
+  }
+  snapshot_ = next;
+  for (auto& w : workers_) w->publish(next);
+  metrics_.reloads_ok.Increment();
+  log_routes(c);
+  observe::log_info("configuration reloaded from " + config_path_);
+}
+
+void Server::begin_drain() {
+  if (draining_) return;
+  draining_ = true;
+  ready_ = false;
+  observe::log_info("draining: readiness is now 503, listeners closed, in-flight requests finishing");
+  auto deadline = std::make_shared<asio::steady_timer>(io_, snapshot_->config->timeouts.drain);
+  deadline->async_wait([this, deadline](const boost::system::error_code& ec) {
+    if (ec) return;
+    observe::log_warn("drain deadline reached: closing the remaining connections");
+    io_.stop();
+  });
+  for (auto& w : workers_) {
+    w->drain([this, deadline] {
+      asio::post(io_, [this, deadline] {
+        if (++drained_ == workers_.size()) {
+          deadline->cancel();
+          io_.stop();
+        }
+      });
+    });
+  }
+}
+
+}  // namespace vigie::server

@@ -1,0 +1,109 @@
+#include "server/worker.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <sys/socket.h>
+
+#include "net/listener.h"
+
+namespace vigie::server {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kBusy =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 51\r\n"
+    "Connection: close\r\nRetry-After: 1\r\n\r\n{\"error\":\"connection_limit\",\"message\":\"Too busy.\"}\n";
+}  // namespace
+
+Worker::Worker(unsigned id, observe::Metrics& metrics, const observe::AccessLog& log,
+               std::atomic<uint32_t>& connections, uint32_t max_connections)
+    : id_(id), state_(metrics, log, connections), max_connections_(max_connections) {}
+
+Worker::~Worker() {
+  stop();
+  join();
+}
+
+void Worker::listen(const std::vector<BoundListener>& listeners) {
+  for (const auto& l : listeners) {
+    acceptors_.emplace_back(net::open_listener(io_, l.address, l.port), http::ListenerInfo{l.tls});
+  }
+}
+
+std::vector<uint16_t> Worker::ports() const {
+  std::vector<uint16_t> out;
+  for (const auto& [acc, info] : acceptors_) out.push_back(acc.local_endpoint().port());
+  return out;
+}
+
+void Worker::start(std::shared_ptr<const http::Snapshot> snapshot) {
+  state_.snapshot = std::move(snapshot);
+  for (auto& [acc, info] : acceptors_) asio::co_spawn(io_, accept_loop(acc, info), asio::detached);
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void Worker::publish(std::shared_ptr<const http::Snapshot> snapshot) {
+  asio::post(io_, [this, s = std::move(snapshot)]() mutable { state_.snapshot = std::move(s); });
+}
+
+void Worker::drain(std::function<void()> done) {
+  asio::post(io_, [this, done = std::move(done)] {
+    state_.draining = true;
+    state_.on_drained = done;
+    for (auto& [acc, info] : acceptors_) {
+      boost::system::error_code ec;
+      acc.close(ec);
+    }
+    // Connections waiting for their next request have nothing in flight: close them now. Busy ones
+    // finish their request, answer with Connection: close, and end.
+    for (net::Stream* s : std::vector<net::Stream*>(state_.idle.begin(), state_.idle.end())) s->close();
+    state_.pool.clear();
+    if (state_.active == 0) done();
+  });
+}
+
+void Worker::stop() { io_.stop(); }
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::refuse(tcp::socket& s, const http::ListenerInfo& info) {
+  state_.metrics.connections_refused.Increment();
+  if (!info.tls) {
+    // Best effort, never blocking: the socket buffer of a new connection takes this at once.
+    ::send(s.native_handle(), kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  boost::system::error_code ec;
+  s.close(ec);
+}
+
+asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acc, http::ListenerInfo info) {
+  asio::steady_timer backoff(io_);
+  for (;;) {
+    auto [ec, sock] = co_await acc.async_accept(kTuple);
+    if (ec == asio::error::operation_aborted || !acc.is_open()) co_return;
+    if (ec) {
+      // Out of file descriptors: wait a moment instead of spinning on the same error.
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(kTuple);
+      continue;
+    }
+    uint32_t open = state_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (open > max_connections_ || state_.draining) {
+      state_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+      refuse(sock, info);
+      continue;
+    }
+    state_.metrics.connections_total.Increment();
+    asio::co_spawn(io_, http::serve_connection(state_, std::move(sock), info), asio::detached);
+  }
+}
+
+}  // namespace vigie::server
