@@ -26,6 +26,7 @@ Reason parse_error_reason(const beast::error_code& ec) {
   }
   if (ec == bhttp::error::bad_target) return Reason::BadTarget;
   if (ec == bhttp::error::header_limit) return Reason::HeadersTooLarge;
+  if (ec == bhttp::error::body_limit) return Reason::BodyTooLarge;
   return Reason::BadRequest;
 }
 
@@ -116,14 +117,18 @@ asio::awaitable<bool> send_continue(RequestContext& ctx, net::Stream& stream) {
 asio::awaitable<bool> forward_request(WorkerState& w, RequestContext& ctx, net::Stream& stream,
                                       beast::flat_buffer& buffer) {
   const auto& cfg = *ctx.snapshot->config;
-  bool keep_alive = ctx.request().keep_alive() && !w.draining;
+  bool keep_alive = ctx.request().keep_alive();
   bool head = ctx.request().method() == bhttp::verb::head;
   if (!co_await send_continue(ctx, stream)) co_return false;
   prepare_upstream_request(ctx);
   upstream::Downstream d{stream, buffer, ctx.parser, cfg.timeouts.body, cfg.timeouts.body,
                          cfg.timeouts.websocket_idle, head, ctx.upgrade};
   const upstream::Cluster& cluster = ctx.snapshot->clusters[ctx.route->cluster];
-  upstream::ResponseHook hook = [&](upstream::Response& res) { prepare_downstream_response(ctx, res, keep_alive); };
+  // Decided when the response starts: a drain that began meanwhile closes the connection after it.
+  upstream::ResponseHook hook = [&](upstream::Response& res) {
+    keep_alive = keep_alive && !w.draining;
+    prepare_downstream_response(ctx, res, keep_alive);
+  };
   upstream::Outcome out = co_await upstream::forward(d, cluster, w.pool, hook);
   ctx.bytes_in += out.bytes_in;
   ctx.upstream = std::move(out.endpoint);
@@ -147,6 +152,7 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
   upstream::RequestParser parser;
   parser.eager(false);
   parser.header_limit(cfg.limits.request_line_bytes + cfg.limits.header_bytes + 4);
+  parser.body_limit(boost::none);  // the route's limit is applied once the route is known
   RequestContext ctx{snap, parser, conn, std::chrono::steady_clock::now()};
   ctx.bytes_in = header_len;
 

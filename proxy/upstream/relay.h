@@ -56,6 +56,13 @@ boost::asio::awaitable<RelayResult> relay_body(net::Stream& in, boost::beast::fl
       body.data = buf.get();
       body.more = !p.is_done();
       r.body_bytes += body.size;
+      // A read that yields no data (a chunk header, or the EOF ending the body) must not hand the
+      // serializer an empty buffer: in chunked mode that writes a zero-size chunk, which is the
+      // last-chunk marker, ending the body early or twice.
+      if (body.size == 0) {
+        if (body.more) continue;
+        body.data = nullptr;
+      }
     } else {
       body.data = nullptr;
       body.size = 0;

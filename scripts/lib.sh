@@ -1,0 +1,31 @@
+# Shared by scripts/demo.sh and scripts/test.sh: install what is missing, then configure and build.
+# Sourced, not run.
+
+# Debian 12 packages the build and the tests use.
+VIGIE_PACKAGES=(
+  cmake ninja-build g++ ccache pkg-config
+  libboost1.81-dev libssl-dev nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libhiredis-dev
+  libyaml-cpp-dev libgtest-dev googletest
+  openssl curl ca-certificates
+)
+
+vigie_install() {
+  local missing=()
+  for p in "${VIGIE_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# vigie_build DIR BUILD_TYPE [cmake args…]
+vigie_build() {
+  local dir=$1 type=$2
+  shift 2
+  cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  ninja -C "$ROOT/$dir"
+}

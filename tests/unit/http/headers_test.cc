@@ -1,0 +1,162 @@
+#include "http/headers.h"
+
+#include <gtest/gtest.h>
+
+namespace vigie::http {
+namespace {
+
+struct Parsed {
+  upstream::RequestParser parser;
+  ConnectionInfo conn;
+  RequestContext ctx{nullptr, parser, conn, {}};
+  config::Route route_cfg;
+  router::Route route;
+
+  explicit Parsed(std::string_view raw, const char* peer = "192.0.2.7", bool trusted = false) {
+    parser.eager(false);
+    boost::system::error_code ec;
+    parser.put(boost::asio::buffer(raw.data(), raw.size()), ec);
+    EXPECT_FALSE(ec) << ec.message();
+    conn.peer = boost::asio::ip::make_address(peer);
+    conn.peer_text = peer;
+    conn.peer_trusted = trusted;
+    route_cfg.path = "/app";
+    route.cfg = &route_cfg;
+    ctx.route = &route;
+    ctx.path = std::string(parser.get().target().substr(0, parser.get().target().find('?')));
+  }
+  std::string up(std::string_view name) { return std::string(ctx.request()[name]); }
+  bool has(std::string_view name) { return ctx.request().find(name) != ctx.request().end(); }
+};
+
+TEST(CheckRawHeader, refuses_folding_bare_line_ends_and_too_many_lines) {
+  EXPECT_FALSE(check_raw_header("GET / HTTP/1.1\r\nA: b\r\n\r\n", 10));
+  EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", 10), Reason::BadFraming);
+  EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: b\r\n\tc\r\n\r\n", 10), Reason::BadFraming);
+  EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: b\n\r\n", 10), Reason::BadFraming);
+  EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", 10), Reason::BadFraming);
+  EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 2), Reason::HeadersTooLarge);
+}
+
+TEST(CheckRequest, host_is_lowercased_without_port) {
+  Parsed p("GET / HTTP/1.1\r\nHost: App.Example.TEST:8443\r\n\r\n");
+  EXPECT_FALSE(check_request(p.ctx));
+  EXPECT_EQ(p.ctx.host, "app.example.test");
+  Parsed v6("GET / HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n");
+  EXPECT_FALSE(check_request(v6.ctx));
+  EXPECT_EQ(v6.ctx.host, "[::1]");
+}
+
+TEST(CheckRequest, refusals) {
+  struct Case {
+    const char* raw;
+    Reason reason;
+  };
+  const Case cases[] = {
+      {"GET / HTTP/1.1\r\n\r\n", Reason::BadHost},
+      {"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", Reason::BadHost},
+      {"GET / HTTP/1.1\r\nHost: a:b\r\n\r\n", Reason::BadHost},
+      {"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", Reason::BadHost},
+      {"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", Reason::MethodNotAllowed},
+      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", Reason::BadFraming},
+      {"POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", Reason::ExpectationFailed},
+  };
+  for (const auto& c : cases) {
+    Parsed p(c.raw);
+    EXPECT_EQ(check_request(p.ctx), c.reason) << c.raw;
+  }
+  Parsed ok10("GET / HTTP/1.0\r\n\r\n");
+  EXPECT_FALSE(check_request(ok10.ctx));
+}
+
+TEST(IdentifyClient, untrusted_peer_is_the_client_and_gets_a_fresh_request_id) {
+  Parsed p("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1\r\nX-Request-Id: mine\r\n\r\n");
+  core::CidrSet trusted;
+  identify_client(p.ctx, trusted);
+  EXPECT_EQ(p.ctx.client, "192.0.2.7");
+  EXPECT_NE(p.ctx.request_id, "mine");
+}
+
+TEST(IdentifyClient, trusted_chain_walked_from_the_right) {
+  core::CidrSet trusted;
+  trusted.add(*core::Cidr::parse("10.0.0.0/8"));
+  Parsed p("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 6.6.6.6, 203.0.113.5, 10.1.1.1\r\nX-Request-Id: lb-7\r\n\r\n",
+           "10.0.0.2", true);
+  identify_client(p.ctx, trusted);
+  EXPECT_EQ(p.ctx.client, "203.0.113.5");  // 6.6.6.6 was written by the client itself: not believed
+  EXPECT_EQ(p.ctx.request_id, "lb-7");
+  Parsed bad("GET / HTTP/1.1\r\nHost: a\r\nX-Request-Id: a b\r\n\r\n", "10.0.0.2", true);
+  identify_client(bad.ctx, trusted);
+  EXPECT_EQ(bad.ctx.request_id.size(), 32u);
+}
+
+TEST(PrepareUpstreamRequest, strips_and_sets_what_the_upstream_sees) {
+  Parsed p("POST /app/x?q=1 HTTP/1.1\r\nHost: a.test\r\nConnection: keep-alive, X-Drop\r\nX-Drop: 1\r\n"
+           "Keep-Alive: 5\r\nExpect: 100-continue\r\nX-Auth-Request-User: eve\r\nX-Webauth-Role: Admin\r\n"
+           "X-Forwarded-For: 9.9.9.9\r\nContent-Length: 3\r\n\r\n");
+  p.ctx.request_id = "rid";
+  p.ctx.query = "q=1";
+  prepare_upstream_request(p.ctx);
+  for (auto name : {"Connection", "X-Drop", "Keep-Alive", "Expect", "X-Auth-Request-User", "X-Webauth-Role"}) {
+    EXPECT_FALSE(p.has(name)) << name;
+  }
+  EXPECT_EQ(p.up("X-Forwarded-For"), "192.0.2.7");
+  EXPECT_EQ(p.up("X-Forwarded-Proto"), "http");
+  EXPECT_EQ(p.up("X-Forwarded-Host"), "a.test");
+  EXPECT_EQ(p.up("X-Request-Id"), "rid");
+  EXPECT_EQ(p.up("Content-Length"), "3");
+  EXPECT_EQ(p.ctx.request().target(), "/app/x?q=1");
+}
+
+TEST(PrepareUpstreamRequest, rewrite_replaces_the_matched_prefix) {
+  struct Case {
+    const char* prefix;
+    const char* rewrite;
+    const char* path;
+    const char* target;
+  };
+  const Case cases[] = {{"/app", "/", "/app/x", "/x"},
+                        {"/app/", "/", "/app/x", "/x"},
+                        {"/app", "/v2", "/app/x", "/v2/x"},
+                        {"/app/", "/internal/", "/app/", "/internal/"},
+                        {"/grafana", "/", "/grafana", "/"}};
+  for (const auto& c : cases) {
+    Parsed p("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    p.route_cfg.path = c.prefix;
+    p.route_cfg.rewrite_prefix = c.rewrite;
+    p.ctx.path = c.path;
+    prepare_upstream_request(p.ctx);
+    EXPECT_EQ(p.ctx.request().target(), c.target) << c.prefix << " " << c.path;
+  }
+}
+
+TEST(PrepareUpstreamRequest, chunked_body_stays_chunked_and_websocket_keeps_upgrade) {
+  Parsed c("POST /app HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+  prepare_upstream_request(c.ctx);
+  EXPECT_EQ(c.up("Transfer-Encoding"), "chunked");
+  Parsed w("GET /app HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+  w.ctx.upgrade = is_websocket_upgrade(w.ctx.request());
+  EXPECT_TRUE(w.ctx.upgrade);
+  prepare_upstream_request(w.ctx);
+  EXPECT_EQ(w.up("Upgrade"), "websocket");
+  EXPECT_EQ(w.up("Connection"), "upgrade");
+}
+
+TEST(PrepareDownstreamResponse, removes_hop_by_hop_and_tags_the_request_id) {
+  Parsed p("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  p.ctx.request_id = "rid";
+  upstream::Response res(boost::beast::http::status::ok, 11);
+  res.set("Connection", "X-Internal");
+  res.set("X-Internal", "1");
+  res.set("Keep-Alive", "timeout=5");
+  res.set("Transfer-Encoding", "chunked");
+  prepare_downstream_response(p.ctx, res, false);
+  EXPECT_EQ(res.find("X-Internal"), res.end());
+  EXPECT_EQ(res.find("Keep-Alive"), res.end());
+  EXPECT_TRUE(res.chunked());
+  EXPECT_EQ(res["X-Request-Id"], "rid");
+  EXPECT_FALSE(res.keep_alive());
+}
+
+}  // namespace
+}  // namespace vigie::http

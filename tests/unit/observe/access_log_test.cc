@@ -1,0 +1,42 @@
+#include "observe/access_log.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace vigie::observe {
+namespace {
+
+TEST(AccessLog, entry_is_one_line_of_valid_json_even_with_hostile_bytes) {
+  AccessEntry e;
+  e.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000123));
+  e.request_id = "rid";
+  e.client = "192.0.2.1";
+  e.method = "GET";
+  e.host = "app.test";
+  e.path = "/a\"b\\c\n{\"forged\":1}\x01\xff";
+  e.status = 200;
+  e.bytes_in = 10;
+  e.bytes_out = 20;
+  e.duration_s = 0.0015;
+  e.route = "r";
+  std::string line = format_access_entry(e);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["time"], "2023-11-14T22:13:20.123Z");
+  EXPECT_EQ(j["path"], "/a\"b\\c\n{\"forged\":1}\x01\u00ff");
+  EXPECT_EQ(j["status"], 200);
+  EXPECT_EQ(j["duration_ms"], 1.5);
+  EXPECT_FALSE(j.contains("query"));  // omitted unless the route allows it
+  e.query = "patient=1";
+  EXPECT_EQ(nlohmann::json::parse(format_access_entry(e))["query"], "patient=1");
+}
+
+TEST(AccessLog, off_writes_nothing_and_does_not_crash) {
+  AccessLog log("off");
+  log.log(AccessEntry{});
+  log.flush();
+}
+
+}  // namespace
+}  // namespace vigie::observe
