@@ -61,6 +61,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   vigie::observe::init_process_log();
-  vigie::server::Server server(args.config, *cfg);
-  return server.run(args.ready_fd);
+  try {
+    vigie::server::Server server(args.config, *cfg);
+    return server.run(args.ready_fd);
+  } catch (const std::exception& e) {
+    vigie::observe::log_error(std::string("cannot start: ") + e.what());
+    return 1;
+  }
 }

@@ -44,8 +44,9 @@ void read_listener(Reader& r, Config& c) {
   boost::system::error_code ec;
   boost::asio::ip::make_address(l.address, ec);
   if (ec) r.error("address", "not an IP address: '" + l.address + "'");
-  l.port = static_cast<uint16_t>(r.uint("port", 0, kMaxPort).value_or(0));  // 0: any free port
-  if (!r.has("port")) r.error("port", "is required");
+  auto port = r.uint("port", 0, kMaxPort);  // 0: any free port
+  if (!r.has("port") || (!port && r.str("port") == std::nullopt)) r.error("port", "is required");
+  l.port = static_cast<uint16_t>(port.value_or(0));
   r.child("tls", [&](Reader& t) { read_tls_server(t, l); });
   c.listeners.push_back(std::move(l));
 }
@@ -184,6 +185,9 @@ void read_top(Reader& r, Config& c) {
   });
   r.child("admin", [&](Reader& a) {
     c.admin.address = a.str("address").value_or(c.admin.address);
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(c.admin.address, ec);
+    if (ec) a.error("address", "not an IP address: '" + c.admin.address + "'");
     c.admin.port = static_cast<uint16_t>(a.uint("port", 0, kMaxPort).value_or(c.admin.port));
   });
   r.child("access_log", [&](Reader& a) { c.access_log.path = a.str("path").value_or(c.access_log.path); });

@@ -19,8 +19,13 @@ int Reader::line() const { return line_of(node_); }
 std::string Reader::key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
 void Reader::error(const std::string& key, const std::string& message) {
-  YAML::Node n = node_.IsMap() ? node_[key] : YAML::Node();
-  int line = (n.IsDefined()) ? line_of(n) : line_of(node_);
+  // The key's own line: a null or multi-line value may start elsewhere.
+  int line = line_of(node_);
+  if (node_.IsMap()) {
+    for (const auto& kv : node_) {
+      if (kv.first.Scalar() == key) line = line_of(kv.first);
+    }
+  }
   ctx_.errors.push_back({ctx_.file, line, key.empty() ? path_ : key_path(key), message});
 }
 
@@ -69,6 +74,10 @@ std::optional<std::chrono::milliseconds> Reader::duration(const std::string& key
   auto s = str(key);
   if (!s) return std::nullopt;
   auto d = core::parse_duration(*s);
+  if (d && d->count() == 0) {
+    error(key, "must be longer than zero");
+    return std::nullopt;
+  }
   if (!d) {
     error(key, "expected a duration such as 500ms, 10s, 5m or 1h (at most a day), got '" + *s + "'");
     return std::nullopt;

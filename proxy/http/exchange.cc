@@ -6,6 +6,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/request_id.h"
 #include "http/headers.h"
 #include "http/path.h"
 #include "http/snapshot.h"
@@ -95,6 +96,10 @@ std::optional<Reason> route_request(RequestContext& ctx) {
   ctx.route = snap.routes.match(ctx.host, ctx.path, ctx.method());
   if (!ctx.route) return Reason::NoRoute;
   const config::Route& r = *ctx.route->cfg;
+  // TRACE echoes the request (cookies and tokens included) back: only where a route lists it.
+  if (ctx.request().method() == bhttp::verb::trace && (ctx.route->methods & router::method_bit("TRACE")) == 0) {
+    return Reason::MethodNotAllowed;
+  }
   uint64_t limit = r.max_body_bytes.value_or(snap.config->limits.max_body_bytes);
   auto length = ctx.parser.content_length();
   if (length && *length > limit) return Reason::BodyTooLarge;
@@ -165,6 +170,7 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
   if (bad) {
     w.metrics.bad_requests.Increment();
     ctx.client = conn.peer_text;
+    ctx.request_id = core::new_request_id();
     co_return co_await reply(w, ctx, stream, *bad, false);
   }
   identify_client(ctx, cfg.trusted_proxies);

@@ -6,6 +6,8 @@
 namespace vigie::http {
 namespace asio = boost::asio;
 
+constexpr size_t kIdleBufferBytes = 2048;
+
 core::Result<size_t, Reason> scan_header_block(std::string_view data, const config::Limits& limits) {
   size_t line_end = data.find('\n');
   size_t line_len = line_end == std::string_view::npos ? data.size() : line_end;
@@ -29,7 +31,7 @@ asio::awaitable<core::Result<size_t, HeaderReadFailure>> read_header_block(net::
                                                                            boost::beast::flat_buffer& buf,
                                                                            const config::Limits& limits,
                                                                            const config::Timeouts& timeouts,
-                                                                           bool& idle) {
+                                                                           bool first, bool& idle) {
   auto as_view = [&] {
     auto d = buf.data();
     return std::string_view(static_cast<const char*>(d.data()), d.size());
@@ -37,14 +39,18 @@ asio::awaitable<core::Result<size_t, HeaderReadFailure>> read_header_block(net::
   // RFC 9112 §2.2: ignore empty lines before a request line.
   while (as_view().starts_with("\r\n")) buf.consume(2);
   idle = buf.size() == 0;
-  s.tcp().expires_after(idle ? timeouts.idle : timeouts.request_header);
+  // An idle keep-alive connection holds a small buffer only: most request headers fit in it, and a
+  // body relay that grew it (relay.h) gives the memory back here.
+  if (idle && buf.capacity() > kIdleBufferBytes) buf.shrink_to_fit();
+  s.tcp().expires_after(idle && !first ? timeouts.idle : timeouts.request_header);
   for (;;) {
     if (buf.size() > 0) {
       auto scanned = scan_header_block(as_view(), limits);
       if (!scanned) co_return core::fail(HeaderReadFailure{HeaderReadError::Reply, scanned.error()});
       if (*scanned > 0) co_return *scanned;
     }
-    auto [ec, n] = co_await s.async_read_some(buf.prepare(16384), asio::as_tuple(asio::use_awaitable));
+    size_t want = buf.size() == 0 ? kIdleBufferBytes : 16384;
+    auto [ec, n] = co_await s.async_read_some(buf.prepare(want), asio::as_tuple(asio::use_awaitable));
     buf.commit(n);
     if (ec) {
       if (idle || buf.size() == 0) co_return core::fail(HeaderReadFailure{HeaderReadError::Closed});

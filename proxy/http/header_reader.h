@@ -24,10 +24,12 @@ struct HeaderReadFailure {
   Reason reason = Reason::BadRequest;
 };
 
-// Returns the length of the header block at the start of `buf`.
+// Returns the length of the header block at the start of `buf`. `idle` is true while no byte of
+// the request has arrived. A connection's first request gets timeouts.request_header from the
+// start; later ones timeouts.idle until their first byte.
 [[nodiscard]] boost::asio::awaitable<core::Result<size_t, HeaderReadFailure>> read_header_block(
     net::Stream& s, boost::beast::flat_buffer& buf, const config::Limits& limits, const config::Timeouts& timeouts,
-    bool& idle);
+    bool first, bool& idle);
 
 // Exposed for tests: scans `data` for a complete header block within the limits.
 // Returns the block length, 0 when more bytes are needed, or the refusal reason.

@@ -24,12 +24,26 @@ constexpr std::array<std::string_view, 6> kIdentityPrefixes = {"X-Forwarded-User
 constexpr std::array<std::string_view, 3> kIdentityExact = {"X-Forwarded-Access-Token", "X-JWT-Assertion",
                                                             "X-Vigie-Identity"};
 
+// Headers set or checked by Vigie from untrusted clients only: a client could otherwise pose as
+// a proxy in front of us, or steer an upstream's URL rewriting (X-Original-URL bypasses).
+constexpr std::array<std::string_view, 6> kProxyOnly = {"X-Real-IP",         "X-Forwarded-Prefix",
+                                                        "X-Forwarded-Port",  "X-Forwarded-Server",
+                                                        "X-Original-URL",    "X-Rewrite-URL"};
+
+// A client may not make these vanish by listing them in Connection.
+bool protected_from_connection(std::string_view name) {
+  return core::iequals(name, "Host") || core::iequals(name, "Content-Length") ||
+         core::iequals(name, "X-Request-Id") || core::iequals(name, "X-Forwarded-For");
+}
+
 template <class Fields>
 void remove_hop_by_hop(Fields& f) {
   // Names listed in Connection are hop-by-hop too.
   std::vector<std::string> listed;
   for (auto it = f.find(bhttp::field::connection); it != f.end() && it->name() == bhttp::field::connection; ++it) {
-    for (auto token : core::split_list(it->value())) listed.emplace_back(token);
+    for (auto token : core::split_list(it->value())) {
+      if (!protected_from_connection(token)) listed.emplace_back(token);
+    }
   }
   for (const auto& name : listed) f.erase(name);
   for (auto name : kHopByHop) f.erase(name);
@@ -55,7 +69,12 @@ void remove_identity_headers(Fields& f) {
 
 bool valid_host(std::string_view h) {
   if (h.empty() || h.size() > 255) return false;
-  if (h.front() == '[') return h.back() == ']';  // IPv6 literal; port already removed
+  if (h.front() == '[') {  // IPv6 literal; port already removed
+    if (h.size() < 3 || h.back() != ']') return false;
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address_v6(std::string(h.substr(1, h.size() - 2)), ec);
+    return !ec;
+  }
   for (char c : h) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
     if (!ok) return false;
@@ -179,7 +198,11 @@ void prepare_upstream_request(RequestContext& ctx) {
     auto host = req.find(bhttp::field::host);
     if (host != req.end()) req.set("X-Forwarded-Host", host->value());
   }
-  if (!trusted) req.erase(bhttp::field::forwarded);  // an untrusted Forwarded header would be a lie
+  if (!trusted) {
+    req.erase(bhttp::field::forwarded);  // an untrusted Forwarded header would be a lie
+    for (auto name : kProxyOnly) req.erase(name);
+  }
+  if (req.find("X-Real-IP") == req.end()) req.set("X-Real-IP", ctx.client);
   req.set("X-Request-Id", ctx.request_id);
 
   const config::Route& r = *ctx.route->cfg;

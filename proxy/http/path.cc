@@ -38,6 +38,13 @@ core::Result<std::string, PathError> decode(std::string_view raw) {
       continue;
     }
     if (c <= 0x20 || c == 0x7f || c == '\\' || c == '#') return core::fail(PathError::BadCharacter);
+    if (c >= 0x80) {
+      // Raw UTF-8 and its percent-encoded form must be one path to the router and the upstream.
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+      continue;
+    }
     out += static_cast<char>(c);
   }
   return out;
@@ -78,6 +85,9 @@ core::Result<std::string, PathError> resolve(std::string_view in) {
 }
 
 bool needs_work(std::string_view p) {
+  for (unsigned char c : p) {
+    if (c >= 0x80) return true;
+  }
   return p.find('%') != std::string_view::npos || p.find("//") != std::string_view::npos ||
          p.find("/.") != std::string_view::npos;
 }

@@ -6,6 +6,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "http/exchange.h"
+#include "core/request_id.h"
 #include "http/header_reader.h"
 
 namespace vigie::http {
@@ -34,10 +35,20 @@ struct ConnectionGuard {
   }
 };
 
-asio::awaitable<void> write_early_reply(net::Stream& s, Reason r, const config::Timeouts& t) {
-  auto res = render(r, ClientPrefs{}, "", 11, false);
-  s.tcp().expires_after(t.request_header);
-  co_await bhttp::async_write(s, res, kTuple);
+// Answers a request refused before it could be parsed (limits, malformed framing), and logs it.
+asio::awaitable<void> write_early_reply(WorkerState& w, net::Stream& s, Reason r, const ConnectionInfo& conn) {
+  const config::Config& cfg = *w.snapshot->config;
+  std::string id = core::new_request_id();
+  auto res = render(r, ClientPrefs{}, id, 11, false);
+  s.tcp().expires_after(cfg.timeouts.request_header);
+  auto [ec, n] = co_await bhttp::async_write(s, res, kTuple);
+  w.metrics.bad_requests.Increment();
+  w.access_log.log({.time = std::chrono::system_clock::now(),
+                    .request_id = id,
+                    .client = conn.peer_text,
+                    .status = res.result_int(),
+                    .bytes_out = n,
+                    .rc_details = info(r).code});
 }
 
 asio::awaitable<bool> handshake(net::Stream& s, const config::Timeouts& t) {
@@ -69,19 +80,22 @@ asio::awaitable<void> serve_connection(WorkerState& w, asio::ip::tcp::socket soc
 
   if (!co_await handshake(stream, w.snapshot->config->timeouts)) co_return;
   beast::flat_buffer buffer;
+  bool first = true;
   for (;;) {
     std::shared_ptr<const Snapshot> snap = w.snapshot;  // pinned for this request
     const config::Config& cfg = *snap->config;
     conn.peer_trusted = cfg.trusted_proxies.contains(conn.peer);
     if (w.draining && buffer.size() == 0) break;
-    bool idle = false;
-    w.idle.insert(&stream);
-    auto block = co_await read_header_block(stream, buffer, cfg.limits, cfg.timeouts, idle);
+    bool idle = true;
+    w.idle.emplace(&stream, &idle);
+    auto block = co_await read_header_block(stream, buffer, cfg.limits, cfg.timeouts, first, idle);
     w.idle.erase(&stream);
+    first = false;
     if (!block) {
       if (block.error().kind == HeaderReadError::Reply) {
-        w.metrics.bad_requests.Increment();
-        co_await write_early_reply(stream, block.error().reason, cfg.timeouts);
+        co_await write_early_reply(w, stream, block.error().reason, conn);
+      } else if (!idle) {
+        w.metrics.bad_requests.Increment();  // timed out or cut off in the middle of a header
       }
       break;
     }

@@ -7,7 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "http/snapshot.h"
@@ -28,7 +28,9 @@ struct WorkerState {
   const observe::AccessLog& access_log;
   std::atomic<uint32_t>& open_connections;  // across all workers, for limits.max_connections
   bool draining = false;
-  std::unordered_set<net::Stream*> idle;  // connections waiting for their next request
+  // Connections waiting for their next request, with a flag that turns false once its first byte
+  // has arrived: drain closes only those still without a byte.
+  std::unordered_map<net::Stream*, const bool*> idle;
   size_t active = 0;                      // connections owned by this worker
   std::function<void()> on_drained;       // set by drain; runs when `active` reaches 0
 };

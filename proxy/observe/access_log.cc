@@ -91,7 +91,10 @@ std::string format_access_entry(const AccessEntry& e) {
 AccessLog::AccessLog(const std::string& path) {
   if (path == "off") return;
   static std::once_flag pool_once;
-  std::call_once(pool_once, [] { spdlog::init_thread_pool(65536, 1); });
+  std::call_once(pool_once, [] {
+    spdlog::init_thread_pool(65536, 1);
+    spdlog::flush_every(std::chrono::seconds(1));  // a crash loses at most a second of lines
+  });
   spdlog::sink_ptr sink;
   if (path == "stdout") sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
   else sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
@@ -99,9 +102,13 @@ AccessLog::AccessLog(const std::string& path) {
                                                    spdlog::async_overflow_policy::block);
   logger_->set_pattern("%v");
   logger_->set_level(spdlog::level::info);
+  spdlog::register_logger(logger_);  // so flush_every reaches it
 }
 
-AccessLog::~AccessLog() { flush(); }
+AccessLog::~AccessLog() {
+  flush();
+  if (logger_) spdlog::drop(logger_->name());
+}
 
 void AccessLog::log(const AccessEntry& e) const {
   if (logger_) logger_->info(format_access_entry(e));

@@ -36,7 +36,8 @@ void json_escape(std::string& out, std::string_view s);
 
 class AccessLog {
  public:
-  // path: "stdout", "off", or a file path (appended to).
+  // path: "stdout", "off", or a file path (appended to). Throws spdlog::spdlog_ex when the file
+  // cannot be opened (start-up boundary).
   explicit AccessLog(const std::string& path);
   ~AccessLog();
   void log(const AccessEntry& e) const;

@@ -99,6 +99,7 @@ ClusterMetrics Metrics::cluster(const std::string& name) {
   m.connect_errors = &upstream_errors_.Add({{"cluster", name}, {"kind", "connect"}});
   m.timeouts = &upstream_errors_.Add({{"cluster", name}, {"kind", "timeout"}});
   m.overflow = &upstream_errors_.Add({{"cluster", name}, {"kind", "overflow"}});
+  m.bad_responses = &upstream_errors_.Add({{"cluster", name}, {"kind", "bad_response"}});
   return m;
 }
 

@@ -31,6 +31,7 @@ struct ClusterMetrics {
   prometheus::Counter* connect_errors = nullptr;
   prometheus::Counter* timeouts = nullptr;
   prometheus::Counter* overflow = nullptr;  // refused: max_connections reached
+  prometheus::Counter* bad_responses = nullptr;  // reset, EOF or invalid before a complete header
 };
 
 class Metrics {

@@ -57,7 +57,20 @@ Table::Table(const config::Config& cfg) {
       by_host_[rc.host].push_back(i);
     }
   }
-  // A host-specific list also holds the any-host routes, so one list is walked per request.
+  // Each list holds every route that can apply to its hosts, in config order: an exact host also
+  // gets the wildcard routes that cover it, and every list the any-host routes. One list is walked
+  // per request.
+  const auto wildcards = by_suffix_;
+  for (auto& [host, list] : by_host_) {
+    for (const auto& [suffix, wild] : wildcards) {
+      if (host.size() > suffix.size() && host.ends_with(suffix)) list = merged(list, wild);
+    }
+  }
+  for (auto& [suffix, list] : by_suffix_) {
+    for (const auto& [other, wild] : wildcards) {
+      if (suffix.size() > other.size() && suffix.ends_with(other)) list = merged(list, wild);
+    }
+  }
   for (auto& [host, list] : by_host_) list = merged(list, any_host_);
   for (auto& [suffix, list] : by_suffix_) list = merged(list, any_host_);
   // Longest suffix first: "*.api.example.org" is more specific than "*.example.org".

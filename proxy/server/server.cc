@@ -34,6 +34,24 @@ void log_routes(const config::Config& c) {
   }
 }
 
+bool same_listeners(const config::Config& a, const config::Config& b) {
+  if (a.listeners.size() != b.listeners.size()) return false;
+  for (size_t i = 0; i < a.listeners.size(); ++i) {
+    const auto &x = a.listeners[i], &y = b.listeners[i];
+    if (x.name != y.name || x.address != y.address || x.port != y.port || x.tls.has_value() != y.tls.has_value())
+      return false;
+    if (x.tls && (x.tls->cert_file != y.tls->cert_file || x.tls->key_file != y.tls->key_file)) return false;
+  }
+  return true;
+}
+
+// What a reload cannot change: sockets, threads and files opened once at start.
+bool needs_restart(const config::Config& a, const config::Config& b) {
+  return !same_listeners(a, b) || a.workers != b.workers || a.admin.address != b.admin.address ||
+         a.admin.port != b.admin.port || a.access_log.path != b.access_log.path ||
+         a.limits.max_connections != b.limits.max_connections;
+}
+
 }  // namespace
 
 Server::Server(std::string config_path, std::shared_ptr<const config::Config> cfg)
@@ -130,9 +148,9 @@ void Server::reload() {
     return;
   }
   const config::Config& c = **loaded;
-  if (c.listeners.size() != config_->listeners.size() || c.workers != config_->workers ||
-      c.admin.port != config_->admin.port || c.access_log.path != config_->access_log.path) {
-    observe::log_warn("listeners, workers, admin and access_log changes take effect at the next restart");
+  if (needs_restart(*config_, c)) {
+    observe::log_warn("changes to listeners, workers, admin, access_log or limits.max_connections take "
+                      "effect at the next restart; everything else is live");
   }
   snapshot_ = next;
   for (auto& w : workers_) w->publish(next);

@@ -62,7 +62,11 @@ void Worker::drain(std::function<void()> done) {
     }
     // Connections waiting for their next request have nothing in flight: close them now. Busy ones
     // finish their request, answer with Connection: close, and end.
-    for (net::Stream* s : std::vector<net::Stream*>(state_.idle.begin(), state_.idle.end())) s->close();
+    std::vector<net::Stream*> waiting;
+    for (auto [stream, no_byte_yet] : state_.idle) {
+      if (*no_byte_yet) waiting.push_back(stream);
+    }
+    for (net::Stream* s : waiting) s->close();
     state_.pool.clear();
     if (state_.active == 0) done();
   });

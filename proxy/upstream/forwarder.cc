@@ -35,6 +35,7 @@ struct Exchange {
 
   Attempt fail(Failure f) {
     out.failure = f;
+    if (f == Failure::BadResponse) cluster.metrics.bad_responses->Increment();
     return Attempt::Failed;
   }
 
@@ -42,7 +43,7 @@ struct Exchange {
     http::request_serializer<http::buffer_body> sr(d.parser.get());
     conn.stream.tcp().expires_after(cluster.cfg->response_timeout);
     auto [ec, n] = co_await http::async_write_header(conn.stream, sr, kTuple);
-    if (ec) co_return (conn.reused && is_stale_error(ec)) ? Attempt::Stale : fail(Failure::BadResponse);
+    if (ec) co_return (retryable() && is_stale_error(ec)) ? Attempt::Stale : fail(Failure::BadResponse);
     if (d.parser.is_done() && sr.is_done()) co_return Attempt::Done;
     auto r = co_await relay_body(d.stream, d.buffer, d.parser, conn.stream, sr, d.read_timeout,
                                  cluster.cfg->response_timeout);
@@ -70,6 +71,8 @@ struct Exchange {
       }
       if (ec) co_return (stale_ok && is_stale_error(ec)) ? Attempt::Stale : fail(Failure::BadResponse);
       int status = rp->get().result_int();
+      // A 101 answers only an upgrade request; sent unasked it would turn the connection into a tunnel.
+      if (status == 101 && !d.upgrade) co_return fail(Failure::BadResponse);
       if (status / 100 != 1 || status == 101) co_return Attempt::Done;
     }
   }
@@ -105,12 +108,20 @@ struct Exchange {
     }
   }
 
+  // Only a request that is safe to send twice is retried: no body, idempotent method (RFC 9110 §9.2.2).
+  bool retryable() const {
+    auto m = d.parser.get().method();
+    bool idempotent = m == http::verb::get || m == http::verb::head || m == http::verb::options ||
+                      m == http::verb::put || m == http::verb::delete_;
+    return conn.reused && idempotent && d.parser.is_done();
+  }
+
   asio::awaitable<Attempt> run(std::optional<ResponseParser>& rp) {
-    bool nobody = d.parser.is_done();
+    bool may_retry = retryable();
     Attempt a = co_await send_request();
     if (a != Attempt::Done) co_return a;
     auto started = std::chrono::steady_clock::now();
-    a = co_await read_response_header(rp, conn.reused && nobody);
+    a = co_await read_response_header(rp, may_retry);
     out.upstream_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (a != Attempt::Done) co_return a;
     cluster.metrics.response_time->Observe(out.upstream_seconds);
@@ -142,7 +153,7 @@ asio::awaitable<std::unique_ptr<Connection>> acquire(const Cluster& c, Pool& poo
       out.endpoint = c.keys[idx];
       co_return std::move(r.conn);
     }
-    c.metrics.connect_errors->Increment();
+    (r.error == ConnectError::Timeout ? c.metrics.timeouts : c.metrics.connect_errors)->Increment();
     last = r.error;
   }
   out.failure = last == ConnectError::Timeout ? Failure::Timeout : Failure::Connect;

@@ -39,6 +39,8 @@ boost::asio::awaitable<RelayResult> relay_body(net::Stream& in, boost::beast::fl
   constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
   RelayResult r;
   std::unique_ptr<char[]> buf;
+  // Large reads for a body: the connection's buffer may be small while it waits for headers.
+  if (!p.is_done() && in_buffer.capacity() < kRelayBufferBytes) in_buffer.reserve(kRelayBufferBytes);
   do {
     auto& body = p.get().body();
     if (!p.is_done()) {

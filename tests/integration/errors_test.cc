@@ -84,7 +84,7 @@ TEST(ClientLimits, slow_header_and_idle_connections_are_closed_at_their_deadline
   // The deadline covers the whole header, however it trickles in; the connection is closed
   // (as nginx does) because the timed-out socket cannot carry a reply.
   EXPECT_TRUE(slow.closed_by_peer());
-  EXPECT_EQ(vigie.metric("vigie_rejected_requests_total"), 1.0);
+  EXPECT_EQ(vigie.wait_metric("vigie_rejected_requests_total", 1.0), 1.0);
   RawClient idle(vigie.port());
   EXPECT_TRUE(idle.closed_by_peer());  // returns when Vigie closes it after timeouts.idle
   EXPECT_EQ(upstream.count(), 0u);

@@ -64,6 +64,26 @@ TEST_F(Forwarding, hop_by_hop_headers_removed_both_ways_including_connection_lis
   EXPECT_EQ(r->find("X-Upstream-Hop"), r->end());
 }
 
+TEST_F(Forwarding, connection_cannot_remove_host_and_proxy_only_headers_are_replaced) {
+  auto r = http_request(vigie->port(), "GET", "/x",
+                        "Connection: close, Host, Content-Length\r\nX-Real-IP: 6.6.6.6\r\nX-Original-URL: /admin\r\n"
+                        "X-Rewrite-URL: /admin\r\nX-Forwarded-Port: 1\r\nX-Forwarded-Prefix: /evil\r\n");
+  ASSERT_TRUE(r);
+  Recorded up = last();
+  EXPECT_EQ(up.header("Host"), "app.test");
+  EXPECT_EQ(up.header("X-Real-IP"), "127.0.0.1");
+  for (auto name : {"X-Original-URL", "X-Rewrite-URL", "X-Forwarded-Port", "X-Forwarded-Prefix"}) {
+    EXPECT_FALSE(up.header(name)) << name;
+  }
+}
+
+TEST_F(Forwarding, raw_utf8_and_its_percent_encoding_are_one_path) {
+  ASSERT_TRUE(http_request(vigie->port(), "GET", "/caf\xc3\xa9"));
+  EXPECT_EQ(last().target, "/caf%C3%A9");
+  ASSERT_TRUE(http_request(vigie->port(), "GET", "/caf%c3%a9"));
+  EXPECT_EQ(last().target, "/caf%C3%A9");
+}
+
 TEST_F(Forwarding, spoofed_identity_headers_stripped) {
   auto r = http_request(vigie->port(), "GET", "/x",
                         "X-Forwarded-User: admin\r\nX-Forwarded-Email: a@b\r\nX-Forwarded-Groups: admins\r\n"

@@ -63,13 +63,7 @@ TEST(Reload, invalid_config_is_rejected_and_the_old_one_keeps_serving) {
   VigieProcess vigie(two_cluster_config(a.port(), b.port(), "app"));
   vigie.rewrite_config("routes:\n  - id: broken\n    path: {prefix: /}\n    cluster: app\n");  // no auth, no listeners
   vigie.signal(SIGHUP);
-  // Wait for the condition itself: the failure counter, read over the admin listener.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (vigie.metric("vigie_config_reloads_total{result=\"failure\"}") < 1.0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
-  EXPECT_EQ(vigie.metric("vigie_config_reloads_total{result=\"failure\"}"), 1.0);
+  EXPECT_EQ(vigie.wait_metric("vigie_config_reloads_total{result=\"failure\"}", 1.0), 1.0);
   auto r = http_request(vigie.port(), "GET", "/still");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 200);

@@ -84,6 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"bad_escape", "GET /a%zz HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         Case{"backslash", "GET /a\\..\\b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         Case{"http2_preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400},
+        Case{"trace_not_listed", "TRACE / HTTP/1.1\r\nHost: a\r\n\r\n", 405},
+        Case{"bad_ipv6_host", "GET / HTTP/1.1\r\nHost: [not-an-address]\r\n\r\n", 400},
         Case{"connect_method", "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n", 405},
         Case{"unsupported_expect", "POST / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\nContent-Length: 1\r\n\r\nx", 417},
         Case{"request_line_too_long", "GET /" + std::string(2000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", 414},

@@ -128,6 +128,13 @@ double VigieProcess::metric(const std::string& series) const {
   return -1;
 }
 
+double VigieProcess::wait_metric(const std::string& series, double value, std::chrono::seconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  double v = metric(series);
+  while (v < value && std::chrono::steady_clock::now() < deadline) v = metric(series);  // one HTTP round trip each
+  return v;
+}
+
 std::string VigieProcess::stderr_text() const {
   std::ifstream in(dir_ + "/stderr");
   std::stringstream ss;

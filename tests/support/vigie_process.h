@@ -36,6 +36,9 @@ class VigieProcess {
   [[nodiscard]] std::string stderr_text() const;
   // The value of one metric line (exact name with labels), or -1.
   [[nodiscard]] double metric(const std::string& series) const;
+  // Waits (bounded) until the metric reaches at least `value`; returns its last value. For effects
+  // that Vigie records just after the client has seen them.
+  double wait_metric(const std::string& series, double value, std::chrono::seconds timeout = std::chrono::seconds(10)) const;
 
  private:
   [[nodiscard]] size_t status_field(const char* name) const;

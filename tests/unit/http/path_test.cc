@@ -24,6 +24,7 @@ TEST(NormaliseTarget, table) {
       {"/a%2fb", "/a%2Fb", ""},
       {"/a%3Bb", "/a%3Bb", ""},
       {"/a;jsessionid=1/b", "/a;jsessionid=1/b", ""},
+      {"/caf\xc3\xa9", "/caf%C3%A9", ""},
       {"/..", nullptr, ""},
       {"/a/../..", nullptr, ""},
       {"/a/%2E%2E/%2e%2e/x", nullptr, ""},

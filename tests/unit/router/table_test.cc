@@ -51,6 +51,18 @@ TEST(Table, first_match_in_config_order_within_the_host) {
   }
 }
 
+TEST(Table, wildcard_routes_still_apply_to_hosts_with_exact_routes) {
+  auto cfg = load(
+      "  - {id: exact, host: a.example.org, path: {exact: /x}, cluster: a, auth: public}\n"
+      "  - {id: deeper, host: \"*.eu.example.org\", path: {prefix: /eu}, cluster: b, auth: public}\n"
+      "  - {id: wild, host: \"*.example.org\", path: {prefix: /}, cluster: b, auth: public}\n");
+  Table t(*cfg);
+  EXPECT_EQ(t.match("a.example.org", "/x", "GET")->cfg->id, "exact");
+  EXPECT_EQ(t.match("a.example.org", "/y", "GET")->cfg->id, "wild");
+  EXPECT_EQ(t.match("x.eu.example.org", "/eu/1", "GET")->cfg->id, "deeper");
+  EXPECT_EQ(t.match("x.eu.example.org", "/other", "GET")->cfg->id, "wild");
+}
+
 TEST(Table, route_knows_its_cluster_index) {
   auto cfg = load("  - {id: r, path: {prefix: /}, cluster: b, auth: public}\n");
   Table t(*cfg);
