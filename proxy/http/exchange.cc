@@ -130,13 +130,14 @@ asio::awaitable<bool> forward_request(WorkerState& w, RequestContext& ctx, net::
                          cfg.timeouts.websocket_idle, head, ctx.upgrade};
   const upstream::Cluster& cluster = ctx.snapshot->clusters[ctx.route->cluster];
   // Decided when the response starts: a drain that began meanwhile closes the connection after it.
-  upstream::ResponseHook hook = [&](upstream::Response& res) {
+  auto on_response = [&](upstream::Response& res) {
     keep_alive = keep_alive && !w.draining;
     prepare_downstream_response(ctx, res, keep_alive);
   };
+  upstream::ResponseHook hook(on_response);
   upstream::Outcome out = co_await upstream::forward(d, cluster, w.pool, hook);
   ctx.bytes_in += out.bytes_in;
-  ctx.upstream = std::move(out.endpoint);
+  ctx.upstream = out.endpoint;
   if (out.failure != upstream::Failure::None && !out.response_started) {
     Reason r = out.failure == upstream::Failure::ClientBody ? body_error_reason(out.client_error)
                                                             : upstream_reason(out.failure);

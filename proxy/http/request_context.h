@@ -43,7 +43,7 @@ struct RequestContext {
   int status = 0;
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
-  std::string upstream;
+  std::string_view upstream;  // owned by the pinned snapshot's cluster
   std::string_view rc_details;  // why Vigie answered itself; empty when the upstream answered
 
   [[nodiscard]] auto& request() { return parser.get(); }

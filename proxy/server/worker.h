@@ -50,7 +50,11 @@ class Worker {
   // Declared before io_ so it is destroyed after it: coroutine frames destroyed with the
   // io_context still release pooled connections and counters held here.
   http::WorkerState state_;
-  boost::asio::io_context io_{1};
+  // Only this worker's thread does I/O on its sockets; the main thread posts (scheduler lock) and
+  // registers acceptors before the thread starts (registration lock). Per-descriptor I/O locks go.
+  boost::asio::io_context io_{static_cast<int>(BOOST_ASIO_CONCURRENCY_HINT_ID |
+                                               BOOST_ASIO_CONCURRENCY_HINT_LOCKING_SCHEDULER |
+                                               BOOST_ASIO_CONCURRENCY_HINT_LOCKING_REACTOR_REGISTRATION)};
   uint32_t max_connections_;
   std::vector<std::pair<boost::asio::ip::tcp::acceptor, http::ListenerInfo>> acceptors_;
   std::thread thread_;

@@ -88,15 +88,22 @@ struct Exchange {
       else out.client_keep_alive = false;
     }
     http::response_serializer<http::buffer_body> sr(res);
-    d.stream.tcp().expires_after(d.write_timeout);
-    auto [ec, n] = co_await http::async_write_header(d.stream, sr, kTuple);
-    out.response_started = true;
-    out.bytes_out += n;
-    if (ec) {
-      out.failure = Failure::AfterResponse;
-      co_return;
+    bool body_follows = !d.head && out.status != 101 && !rp.is_done();
+    // When body bytes arrived with the header, the relay's first write carries header and body
+    // together (one syscall, one packet). Otherwise the header goes now: a client of a slow or
+    // streaming response must not wait for the first body byte to see it.
+    if (!body_follows || conn.buffer.size() == 0) {
+      d.stream.tcp().expires_after(d.write_timeout);
+      auto [ec, n] = co_await http::async_write_header(d.stream, sr, kTuple);
+      out.bytes_out += n;
+      if (ec) {
+        out.response_started = true;
+        out.failure = Failure::AfterResponse;
+        co_return;
+      }
     }
-    if (d.head || out.status == 101) co_return;
+    out.response_started = true;
+    if (!body_follows) co_return;
     auto r = co_await relay_body(conn.stream, conn.buffer, rp, d.stream, sr, cluster.cfg->response_timeout,
                                  d.write_timeout);
     out.bytes_out += r.wire_bytes;

@@ -50,13 +50,23 @@ struct Outcome {
   int status = 0;
   uint64_t bytes_in = 0;   // request body bytes read from the client
   uint64_t bytes_out = 0;  // response bytes written to the client
-  std::string endpoint;    // pool key of the endpoint that answered
+  std::string_view endpoint;  // pool key of the endpoint that answered (owned by the Cluster)
   double upstream_seconds = 0;
   bool client_keep_alive = true;  // false when the response was delimited by closing the connection
 };
 
-// Called once with the upstream response header, before it is written to the client.
-using ResponseHook = std::function<void(Response&)>;
+// Called once with the upstream response header, before it is written to the client. A non-owning
+// reference to a callable (no allocation per request, unlike std::function with captures).
+class ResponseHook {
+ public:
+  template <class F>
+  explicit ResponseHook(F& f) : target_(&f), call_([](void* t, Response& r) { (*static_cast<F*>(t))(r); }) {}
+  void operator()(Response& r) const { call_(target_, r); }
+
+ private:
+  void* target_;
+  void (*call_)(void*, Response&);
+};
 
 [[nodiscard]] boost::asio::awaitable<Outcome> forward(Downstream& d, const Cluster& cluster, Pool& pool,
                                                       const ResponseHook& on_response);

@@ -15,7 +15,7 @@ bool still_usable(Connection& c) {
 
 }  // namespace
 
-std::unique_ptr<Connection> Pool::take(const std::string& key, std::chrono::milliseconds idle_timeout) {
+std::unique_ptr<Connection> Pool::take(std::string_view key, std::chrono::milliseconds idle_timeout) {
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
@@ -31,10 +31,12 @@ std::unique_ptr<Connection> Pool::take(const std::string& key, std::chrono::mill
   return nullptr;
 }
 
-void Pool::give(const std::string& key, std::unique_ptr<Connection> c, std::chrono::milliseconds idle_timeout) {
+void Pool::give(std::string_view key, std::unique_ptr<Connection> c, std::chrono::milliseconds idle_timeout) {
   c->idle_since = clock_.now();
   c->buffer.clear();
-  auto& list = idle_[key];
+  auto it = idle_.find(key);
+  if (it == idle_.end()) it = idle_.emplace(std::string(key), std::deque<std::unique_ptr<Connection>>{}).first;
+  auto& list = it->second;
   list.push_back(std::move(c));
   // Drop stale connections from the cold end so an idle pool does not hold sockets forever.
   while (!list.empty() && clock_.now() - list.front()->idle_since >= idle_timeout) list.pop_front();

@@ -17,7 +17,11 @@
 namespace vigie::upstream {
 
 struct Connection {
-  Connection(net::Stream s, uint32_t* open_count) : stream(std::move(s)), open_count_(open_count) { ++*open_count_; }
+  Connection(net::Stream s, uint32_t* open_count) : stream(std::move(s)), open_count_(open_count) {
+    ++*open_count_;
+    // Beast reads min(capacity, 64 KiB): an empty buffer would read a response 512 bytes at a time.
+    buffer.reserve(16384);
+  }
   ~Connection() { --*open_count_; }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -35,8 +39,8 @@ class Pool {
  public:
   explicit Pool(const core::Clock& clock) : clock_(clock) {}
   // An idle connection to `key` that is still open and younger than `idle_timeout`, or null.
-  [[nodiscard]] std::unique_ptr<Connection> take(const std::string& key, std::chrono::milliseconds idle_timeout);
-  void give(const std::string& key, std::unique_ptr<Connection> c, std::chrono::milliseconds idle_timeout);
+  [[nodiscard]] std::unique_ptr<Connection> take(std::string_view key, std::chrono::milliseconds idle_timeout);
+  void give(std::string_view key, std::unique_ptr<Connection> c, std::chrono::milliseconds idle_timeout);
   // The open-connection counter of a cluster (idle and busy), stable for the pool's life.
   [[nodiscard]] uint32_t* open_count(const std::string& cluster) { return &open_[cluster]; }
   // Round-robin position for a cluster's endpoints.
@@ -49,7 +53,11 @@ class Pool {
 
  private:
   const core::Clock& clock_;
-  std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>, Hash, std::equal_to<>> idle_;
   std::unordered_map<std::string, uint32_t> open_;
   std::unordered_map<std::string, size_t> rr_;
 };

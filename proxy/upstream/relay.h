@@ -44,7 +44,7 @@ boost::asio::awaitable<RelayResult> relay_body(net::Stream& in, boost::beast::fl
   do {
     auto& body = p.get().body();
     if (!p.is_done()) {
-      if (!buf) buf = std::make_unique<char[]>(kRelayBufferBytes);
+      if (!buf) buf = std::make_unique_for_overwrite<char[]>(kRelayBufferBytes);
       body.data = buf.get();
       body.size = kRelayBufferBytes;
       in.tcp().expires_after(read_timeout);
