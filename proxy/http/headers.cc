@@ -12,9 +12,20 @@ namespace {
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus the proxy-only ones. Transfer-Encoding is re-derived
 // from the parsed framing; Expect is answered by Vigie itself.
-constexpr std::array<std::string_view, 9> kHopByHop = {"Connection", "Keep-Alive", "Proxy-Connection",
-                                                       "TE",         "Trailer",    "Transfer-Encoding",
-                                                       "Upgrade",    "Proxy-Authorization", "Expect"};
+bool is_hop_by_hop(bhttp::field f) {
+  switch (f) {
+    case bhttp::field::connection:
+    case bhttp::field::keep_alive:
+    case bhttp::field::proxy_connection:
+    case bhttp::field::te:
+    case bhttp::field::trailer:
+    case bhttp::field::transfer_encoding:
+    case bhttp::field::upgrade:
+    case bhttp::field::proxy_authorization:
+    case bhttp::field::expect: return true;
+    default: return false;
+  }
+}
 
 // Identity headers that only Vigie may set. A client that sends them is trying to impersonate
 // someone: they are removed before the request goes anywhere (prefix match for the families).
@@ -36,17 +47,59 @@ bool protected_from_connection(std::string_view name) {
          core::iequals(name, "X-Request-Id") || core::iequals(name, "X-Forwarded-For");
 }
 
+// The names listed in Connection (besides close/keep-alive/upgrade), as views into its values.
+struct Listed {
+  std::array<std::string_view, 16> names{};
+  size_t count = 0;
+  [[nodiscard]] bool contains(std::string_view n) const {
+    for (size_t i = 0; i < count; ++i) {
+      if (core::iequals(names[i], n)) return true;
+    }
+    return false;
+  }
+};
+
 template <class Fields>
-void remove_hop_by_hop(Fields& f) {
-  // Names listed in Connection are hop-by-hop too.
-  std::vector<std::string> listed;
+Listed listed_in_connection(const Fields& f) {
+  Listed l;
   for (auto it = f.find(bhttp::field::connection); it != f.end() && it->name() == bhttp::field::connection; ++it) {
-    for (auto token : core::split_list(it->value())) {
-      if (!protected_from_connection(token)) listed.emplace_back(token);
+    for (std::string_view token : core::split_list(it->value())) {
+      if (core::iequals(token, "close") || core::iequals(token, "keep-alive") || core::iequals(token, "upgrade") ||
+          protected_from_connection(token) || l.count == l.names.size()) {
+        continue;
+      }
+      l.names[l.count++] = token;
     }
   }
-  for (const auto& name : listed) f.erase(name);
-  for (auto name : kHopByHop) f.erase(name);
+  return l;
+}
+
+bool is_proxy_only(std::string_view name) {
+  for (auto p : kProxyOnly) {
+    if (core::iequals(name, p)) return true;
+  }
+  return false;
+}
+
+bool is_identity_header(std::string_view name);
+
+// One pass over the fields removes the hop-by-hop ones (by enum), the names listed in Connection,
+// and for client requests the identity headers and, from untrusted peers, the proxy-only ones.
+template <class Fields>
+void strip_fields(Fields& f, bool from_client, bool untrusted) {
+  const Listed listed = listed_in_connection(f);
+  for (auto it = f.begin(); it != f.end();) {
+    bhttp::field name = it->name();
+    bool drop = name != bhttp::field::connection && is_hop_by_hop(name);
+    if (!drop && (listed.count > 0 || (from_client && name == bhttp::field::unknown))) {
+      std::string_view n = it->name_string();
+      drop = listed.contains(n) ||
+             (from_client && (n.starts_with('X') || n.starts_with('x')) &&
+              (is_identity_header(n) || (untrusted && is_proxy_only(n))));
+    }
+    it = drop ? f.erase(it) : std::next(it);
+  }
+  f.erase(bhttp::field::connection);  // last: the listed names pointed into its values
 }
 
 bool is_identity_header(std::string_view name) {
@@ -57,14 +110,6 @@ bool is_identity_header(std::string_view name) {
     if (core::iequals(name, e)) return true;
   }
   return false;
-}
-
-template <class Fields>
-void remove_identity_headers(Fields& f) {
-  for (auto it = f.begin(); it != f.end();) {
-    if (is_identity_header(it->name_string())) it = f.erase(it);
-    else ++it;
-  }
 }
 
 bool valid_host(std::string_view h) {
@@ -175,8 +220,8 @@ void prepare_upstream_request(RequestContext& ctx) {
   auto& req = ctx.request();
   bool chunked = ctx.parser.chunked();
   auto length = ctx.parser.content_length();
-  remove_hop_by_hop(req);
-  remove_identity_headers(req);
+  const bool trusted = ctx.conn.peer_trusted;
+  strip_fields(req, true, !trusted);
   req.erase(bhttp::field::content_length);
   req.version(11);
   if (chunked) req.chunked(true);
@@ -187,7 +232,6 @@ void prepare_upstream_request(RequestContext& ctx) {
     req.set(bhttp::field::connection, "upgrade");
   }
 
-  const bool trusted = ctx.conn.peer_trusted;
   auto xff = req.find("X-Forwarded-For");
   if (trusted && xff != req.end()) req.set("X-Forwarded-For", std::string(xff->value()) + ", " + ctx.conn.peer_text);
   else req.set("X-Forwarded-For", ctx.conn.peer_text);
@@ -198,10 +242,7 @@ void prepare_upstream_request(RequestContext& ctx) {
     auto host = req.find(bhttp::field::host);
     if (host != req.end()) req.set("X-Forwarded-Host", host->value());
   }
-  if (!trusted) {
-    req.erase(bhttp::field::forwarded);  // an untrusted Forwarded header would be a lie
-    for (auto name : kProxyOnly) req.erase(name);
-  }
+  if (!trusted) req.erase(bhttp::field::forwarded);  // an untrusted Forwarded header would be a lie
   if (req.find("X-Real-IP") == req.end()) req.set("X-Real-IP", ctx.client);
   req.set("X-Request-Id", ctx.request_id);
 
@@ -226,7 +267,7 @@ void prepare_upstream_request(RequestContext& ctx) {
 void prepare_downstream_response(const RequestContext& ctx, upstream::Response& res, bool keep_alive) {
   bool chunked = res.chunked();
   bool upgrade = res.result_int() == 101;
-  remove_hop_by_hop(res);
+  strip_fields(res, false, false);
   res.version(11);
   if (chunked) res.chunked(true);
   res.set("X-Request-Id", ctx.request_id);

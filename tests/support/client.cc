@@ -3,6 +3,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -36,6 +39,7 @@ bool RawClient::closed_by_peer() {
   char c;
   boost::system::error_code ec;
   size_t n = socket_.read_some(asio::buffer(&c, 1), ec);
+  if (std::getenv("VIGIE_TEST_DEBUG")) std::fprintf(stderr, "closed_by_peer: n=%zu ec=%s\n", n, ec.message().c_str());
   return n == 0 && (ec == asio::error::eof || ec == asio::error::connection_reset);
 }
 
