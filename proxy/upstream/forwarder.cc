@@ -1,12 +1,13 @@
 #include "upstream/forwarder.h"
 
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 #include <optional>
 
 #include "upstream/connect.h"
 #include "upstream/relay.h"
 #include "upstream/tunnel.h"
+#include "upstream/wire.h"
 
 namespace vigie::upstream {
 namespace asio = boost::asio;
@@ -32,6 +33,7 @@ struct Exchange {
   Connection& conn;
   const ResponseHook& on_response;
   Outcome& out;
+  std::string head{};  // the message head being sent, request then response
 
   Attempt fail(Failure f) {
     out.failure = f;
@@ -40,18 +42,17 @@ struct Exchange {
   }
 
   asio::awaitable<Attempt> send_request() {
-    http::request_serializer<http::buffer_body> sr(d.parser.get());
-    conn.stream.tcp().expires_after(cluster.cfg->response_timeout);
-    auto [ec, n] = co_await http::async_write_header(conn.stream, sr, kTuple);
-    if (ec) co_return (retryable() && is_stale_error(ec)) ? Attempt::Stale : fail(Failure::BadResponse);
-    if (d.parser.is_done() && sr.is_done()) co_return Attempt::Done;
-    auto r = co_await relay_body(d.stream, d.buffer, d.parser, conn.stream, sr, d.read_timeout,
+    head.clear();
+    append_request_head(head, d.parser.get());
+    bool chunked = d.parser.get().chunked();
+    auto r = co_await relay_body(d.stream, d.buffer, d.parser, conn.stream, head, chunked, d.read_timeout,
                                  cluster.cfg->response_timeout);
     out.bytes_in += r.body_bytes;
     if (r.read_error) {
       out.client_error = r.read_error;
       co_return fail(Failure::ClientBody);
     }
+    if (r.write_error && retryable() && is_stale_error(r.write_error)) co_return Attempt::Stale;
     if (r.write_error) co_return fail(r.write_error == beast::error::timeout ? Failure::Timeout : Failure::BadResponse);
     co_return Attempt::Done;
   }
@@ -87,14 +88,16 @@ struct Exchange {
       if (d.parser.get().version() >= 11) res.chunked(true);
       else out.client_keep_alive = false;
     }
-    http::response_serializer<http::buffer_body> sr(res);
+    head.clear();
+    append_response_head(head, res);
     bool body_follows = !d.head && out.status != 101 && !rp.is_done();
     // When body bytes arrived with the header, the relay's first write carries header and body
     // together (one syscall, one packet). Otherwise the header goes now: a client of a slow or
     // streaming response must not wait for the first body byte to see it.
     if (!body_follows || conn.buffer.size() == 0) {
       d.stream.tcp().expires_after(d.write_timeout);
-      auto [ec, n] = co_await http::async_write_header(d.stream, sr, kTuple);
+      auto [ec, n] = co_await asio::async_write(d.stream, asio::buffer(head), kTuple);
+      head.clear();
       out.bytes_out += n;
       if (ec) {
         out.response_started = true;
@@ -104,8 +107,8 @@ struct Exchange {
     }
     out.response_started = true;
     if (!body_follows) co_return;
-    auto r = co_await relay_body(conn.stream, conn.buffer, rp, d.stream, sr, cluster.cfg->response_timeout,
-                                 d.write_timeout);
+    auto r = co_await relay_body(conn.stream, conn.buffer, rp, d.stream, head, res.chunked(),
+                                 cluster.cfg->response_timeout, d.write_timeout);
     out.bytes_out += r.wire_bytes;
     // A close-delimited upstream body ends with EOF: that is success, not an error.
     if (r.read_error && !(delimited_by_close && r.read_error == http::error::partial_message)) {

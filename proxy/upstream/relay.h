@@ -1,5 +1,5 @@
-// Streams one HTTP message body from a parser to a serializer through a fixed buffer (Beast's relay
-// pattern, asynchronous): memory stays bounded whatever the body size. Used for request bodies
+// Streams one HTTP message body from a parser to a stream through a fixed buffer (Beast's relay
+// pattern, asynchronous, with our own chunked framing): memory stays bounded whatever the body size. Used for request bodies
 // (client → upstream) and response bodies (upstream → client). Worker thread only.
 #pragma once
 
@@ -9,10 +9,12 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <memory>
+#include <string>
 
 #include "net/stream.h"
 
@@ -28,68 +30,56 @@ struct RelayResult {
   [[nodiscard]] bool ok() const { return !read_error && !write_error; }
 };
 
+// Reads the body from `p` and writes it to `out`, chunk-encoded when `chunked`, raw otherwise.
+// `head` holds bytes still to send before the body (a message head); they share the first write.
 template <bool isRequest>
 boost::asio::awaitable<RelayResult> relay_body(net::Stream& in, boost::beast::flat_buffer& in_buffer,
                                                boost::beast::http::parser<isRequest, boost::beast::http::buffer_body>& p,
-                                               net::Stream& out,
-                                               boost::beast::http::serializer<isRequest, boost::beast::http::buffer_body>& sr,
+                                               net::Stream& out, std::string& head, bool chunked,
                                                std::chrono::milliseconds read_timeout,
                                                std::chrono::milliseconds write_timeout) {
   namespace http = boost::beast::http;
-  constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  namespace asio = boost::asio;
+  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+  static constexpr std::string_view kCrlf = "\r\n", kLastChunk = "0\r\n\r\n";
   RelayResult r;
   std::unique_ptr<char[]> buf;
   // Large reads for a body: the connection's buffer may be small while it waits for headers.
   if (!p.is_done() && in_buffer.capacity() < kRelayBufferBytes) in_buffer.reserve(kRelayBufferBytes);
   do {
-    auto& body = p.get().body();
+    size_t n = 0;
     if (!p.is_done()) {
       if (!buf) buf = std::make_unique_for_overwrite<char[]>(kRelayBufferBytes);
+      auto& body = p.get().body();
       body.data = buf.get();
       body.size = kRelayBufferBytes;
       in.tcp().expires_after(read_timeout);
-      auto [ec, n] = co_await http::async_read_some(in, in_buffer, p, kTuple);
+      auto [ec, used] = co_await http::async_read_some(in, in_buffer, p, kTuple);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
         r.read_error = ec;
         co_return r;
       }
-      body.size = kRelayBufferBytes - body.size;
-      body.data = buf.get();
-      body.more = !p.is_done();
-      r.body_bytes += body.size;
-      // A read that yields no data (a chunk header, or the EOF ending the body) must not hand the
-      // serializer an empty buffer: in chunked mode that writes a zero-size chunk, which is the
-      // last-chunk marker, ending the body early or twice.
-      if (body.size == 0) {
-        if (body.more) continue;
-        body.data = nullptr;
-      }
-    } else {
-      body.data = nullptr;
-      body.size = 0;
-      body.more = false;
+      n = kRelayBufferBytes - body.size;
+      r.body_bytes += n;
+      if (n == 0 && !p.is_done()) continue;  // only framing was parsed (a chunk header)
     }
+    char size_line[24];
+    size_t size_len = chunked && n > 0 ? static_cast<size_t>(std::snprintf(size_line, sizeof size_line, "%zx\r\n", n)) : 0;
+    std::array<asio::const_buffer, 5> out_bufs = {
+        asio::buffer(head), asio::buffer(size_line, size_len), asio::buffer(buf.get(), n),
+        asio::buffer(kCrlf.data(), size_len ? kCrlf.size() : 0),
+        asio::buffer(kLastChunk.data(), chunked && p.is_done() ? kLastChunk.size() : 0)};
+    if (asio::buffer_size(out_bufs) == 0) continue;
     out.tcp().expires_after(write_timeout);
-    auto [wec, written] = co_await http::async_write(out, sr, kTuple);
-    if (wec == http::error::need_buffer) wec = {};
+    auto [wec, written] = co_await asio::async_write(out, out_bufs, kTuple);
     r.wire_bytes += written;
+    head.clear();
     if (wec) {
       r.write_error = wec;
       co_return r;
     }
-  } while (!p.is_done() && !sr.is_done());
-  // The last chunk of a chunked message is written only once the parser is done.
-  if (!sr.is_done()) {
-    auto& body = p.get().body();
-    body.data = nullptr;
-    body.size = 0;
-    body.more = false;
-    out.tcp().expires_after(write_timeout);
-    auto [wec, written] = co_await http::async_write(out, sr, kTuple);
-    r.wire_bytes += written;
-    if (wec && wec != http::error::need_buffer) r.write_error = wec;
-  }
+  } while (!p.is_done());
   co_return r;
 }
 
