@@ -220,37 +220,37 @@ void cross_check(const Config& c, LoadContext& ctx) {
   }
 }
 
-std::expected<std::shared_ptr<const Config>, Errors> load_node(const YAML::Node& root, LoadContext& ctx) {
+core::Result<std::shared_ptr<const Config>, Errors> load_node(const YAML::Node& root, LoadContext& ctx) {
   auto c = std::make_shared<Config>();
   c->source = ctx.file;
   if (!root.IsMap()) {
     ctx.errors.push_back({ctx.file, 0, "", "expected a mapping at the top level"});
-    return std::unexpected(ctx.errors);
+    return core::fail(ctx.errors);
   }
   Reader r(root, "", ctx);
   read_top(r, *c);
   r.finish();
   cross_check(*c, ctx);
-  if (!ctx.errors.empty()) return std::unexpected(ctx.errors);
+  if (!ctx.errors.empty()) return core::fail(ctx.errors);
   return c;
 }
 
 }  // namespace
 
-std::expected<std::shared_ptr<const Config>, Errors> load_string(const std::string& text, const std::string& file) {
+core::Result<std::shared_ptr<const Config>, Errors> load_string(const std::string& text, const std::string& file) {
   LoadContext ctx{file, {}};
   try {
     YAML::Node root = YAML::Load(text);
     return load_node(root, ctx);
   } catch (const YAML::Exception& e) {
     ctx.errors.push_back({file, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "syntax error: " + e.msg});
-    return std::unexpected(ctx.errors);
+    return core::fail(ctx.errors);
   }
 }
 
-std::expected<std::shared_ptr<const Config>, Errors> load_file(const std::string& path) {
+core::Result<std::shared_ptr<const Config>, Errors> load_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return std::unexpected(Errors{{path, 0, "", "cannot open the file"}});
+  if (!in) return core::fail(Errors{{path, 0, "", "cannot open the file"}});
   std::stringstream ss;
   ss << in.rdbuf();
   return load_string(ss.str(), path);

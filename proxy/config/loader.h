@@ -3,7 +3,7 @@
 // Unknown keys are errors: a typo must never silently weaken security.
 #pragma once
 
-#include <expected>
+#include "core/result.h"
 #include <memory>
 #include <string>
 
@@ -12,9 +12,9 @@
 
 namespace vigie::config {
 
-[[nodiscard]] std::expected<std::shared_ptr<const Config>, Errors> load_file(const std::string& path);
+[[nodiscard]] core::Result<std::shared_ptr<const Config>, Errors> load_file(const std::string& path);
 // Parses `text` as if read from `file` (tests, fuzzing).
-[[nodiscard]] std::expected<std::shared_ptr<const Config>, Errors> load_string(const std::string& text,
+[[nodiscard]] core::Result<std::shared_ptr<const Config>, Errors> load_string(const std::string& text,
                                                                                const std::string& file);
 
 }  // namespace vigie::config
