@@ -86,7 +86,11 @@ TEST(Drain, sigterm_finishes_in_flight_requests_refuses_new_ones_and_exits_zero)
   vigie.signal(SIGTERM);
   EXPECT_TRUE(idle.closed_by_peer());  // idle connections are closed at once
   EXPECT_EQ(http_request(vigie.admin_port(), "GET", "/readyz")->result_int(), 503);
-  EXPECT_TRUE(connection_refused(vigie.port()));
+  // Each worker closes its own acceptor when it handles the drain: wait for all of them.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool refused = connection_refused(vigie.port());
+  while (!refused && std::chrono::steady_clock::now() < deadline) refused = connection_refused(vigie.port());
+  EXPECT_TRUE(refused);
   upstream.release_holds();
   auto r = busy.read_response();
   ASSERT_TRUE(r);

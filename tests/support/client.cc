@@ -35,7 +35,13 @@ std::optional<Response> RawClient::read_response(bool head) {
 }
 
 bool RawClient::closed_by_peer() {
-  if (buffer_.size() > 0) return false;
+  if (buffer_.size() > 0) {
+    if (std::getenv("VIGIE_TEST_DEBUG")) {
+      std::fprintf(stderr, "closed_by_peer: %zu unread bytes: %.*s\n", buffer_.size(), static_cast<int>(buffer_.size()),
+                   static_cast<const char*>(buffer_.data().data()));
+    }
+    return false;
+  }
   char c;
   boost::system::error_code ec;
   size_t n = socket_.read_some(asio::buffer(&c, 1), ec);
