@@ -46,7 +46,7 @@ asio::awaitable<void> write_early_reply(WorkerState& w, net::Stream& s, Reason r
   w.access_log.log({.time = std::chrono::system_clock::now(),
                     .request_id = id,
                     .client = conn.peer_text,
-                    .status = res.result_int(),
+                    .status = static_cast<int>(res.result_int()),
                     .bytes_out = n,
                     .rc_details = info(r).code});
 }
