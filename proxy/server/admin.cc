@@ -3,11 +3,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+
+#include "net/listener.h"
 
 namespace vigie::server {
 namespace asio = boost::asio;
@@ -65,17 +66,8 @@ asio::awaitable<void> serve(beast::tcp_stream stream, const AdminHandlers& h) {
 }  // namespace
 
 asio::awaitable<void> admin_accept_loop(asio::ip::tcp::acceptor& acc, const AdminHandlers& h) {
-  asio::steady_timer backoff(acc.get_executor());
-  for (;;) {
-    auto [ec, sock] = co_await acc.async_accept(kTuple);
-    if (ec == asio::error::operation_aborted || !acc.is_open()) co_return;
-    if (ec) {
-      // Out of file descriptors: wait a moment instead of spinning on the same error.
-      backoff.expires_after(std::chrono::milliseconds(50));
-      co_await backoff.async_wait(kTuple);
-      continue;
-    }
-    asio::co_spawn(acc.get_executor(), serve(beast::tcp_stream(std::move(sock)), h), asio::detached);
+  while (auto sock = co_await net::accept_next(acc)) {
+    asio::co_spawn(acc.get_executor(), serve(beast::tcp_stream(std::move(*sock)), h), asio::detached);
   }
 }
 

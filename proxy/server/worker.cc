@@ -1,11 +1,8 @@
 #include "server/worker.h"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <sys/socket.h>
 
 #include "net/listener.h"
@@ -15,7 +12,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kBusy =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 51\r\n"
     "Connection: close\r\nRetry-After: 1\r\n\r\n{\"error\":\"connection_limit\",\"message\":\"Too busy.\"}\n";
@@ -89,16 +85,8 @@ void Worker::refuse(tcp::socket& s, const http::ListenerInfo& info) {
 }
 
 asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acc, http::ListenerInfo info) {
-  asio::steady_timer backoff(io_);
-  for (;;) {
-    auto [ec, sock] = co_await acc.async_accept(kTuple);
-    if (ec == asio::error::operation_aborted || !acc.is_open()) co_return;
-    if (ec) {
-      // Out of file descriptors: wait a moment instead of spinning on the same error.
-      backoff.expires_after(std::chrono::milliseconds(50));
-      co_await backoff.async_wait(kTuple);
-      continue;
-    }
+  while (auto accepted = co_await net::accept_next(acc)) {
+    tcp::socket& sock = *accepted;
     uint32_t open = state_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
     if (open > max_connections_ || state_.draining) {
       state_.open_connections.fetch_sub(1, std::memory_order_relaxed);
