@@ -18,8 +18,11 @@ TEST(Duration, parses_units_and_rejects_the_rest) {
                         {"1.5s", -1},   {"25h", -1},    {"10 s", -1},   {"99999999999999999999s", -1}};
   for (const auto& c : cases) {
     auto d = parse_duration(c.text);
-    if (c.ms < 0) EXPECT_FALSE(d) << c.text;
-    else EXPECT_EQ(d.value_or(milliseconds(-1)).count(), c.ms) << c.text;
+    if (c.ms < 0) {
+      EXPECT_FALSE(d) << c.text;
+    } else {
+      EXPECT_EQ(d.value_or(milliseconds(-1)).count(), c.ms) << c.text;
+    }
   }
 }
 
