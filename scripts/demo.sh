@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/lib.sh"
 
 vigie_install
-vigie_build build RelWithDebInfo
+VIGIE_TARGETS="vigie vigie-demo-upstream" vigie_build build RelWithDebInfo
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

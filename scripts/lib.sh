@@ -22,10 +22,11 @@ vigie_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# vigie_build DIR BUILD_TYPE [cmake args…]
+# vigie_build DIR BUILD_TYPE [cmake args…]; builds the targets in $VIGIE_TARGETS (default: all).
 vigie_build() {
   local dir=$1 type=$2
   shift 2
   cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
-  ninja -C "$ROOT/$dir"
+  # shellcheck disable=SC2086
+  ninja -C "$ROOT/$dir" ${VIGIE_TARGETS:-}
 }
