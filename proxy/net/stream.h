@@ -20,7 +20,6 @@ class Stream {
   explicit Stream(beast::tcp_stream s) : v_(std::move(s)) {}
   explicit Stream(TlsStream s) : v_(std::move(s)) {}
   Stream(Stream&&) = default;
-  Stream& operator=(Stream&&) = default;
 
   executor_type get_executor() { return tcp().get_executor(); }
   beast::tcp_stream& tcp() {
