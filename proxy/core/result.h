@@ -66,6 +66,26 @@ class Result {
   std::variant<T, E> v_;
 };
 
+// Result<void, E>: success carries no value (std::expected<void, E> in the standard version).
+template <class E>
+class Result<void, E> {
+ public:
+  Result() = default;
+  template <class G>
+  Result(Failure<G> f) : error_(std::move(f.error)), ok_(false) {}
+
+  [[nodiscard]] bool has_value() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  void operator*() const {}
+  void value() const {}
+  E& error() { return error_; }
+  const E& error() const { return error_; }
+
+ private:
+  E error_{};
+  bool ok_ = true;
+};
+
 #endif
 
 }  // namespace vigie::core
