@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/identity.h"
 #include "core/cidr.h"
 
 namespace vigie::config {
@@ -49,7 +50,6 @@ struct Cluster {
 };
 
 enum class PathMatch { Prefix, Exact, Regex };
-enum class AuthMode { Public };
 
 struct Route {
   std::string id;
@@ -63,6 +63,8 @@ struct Route {
   bool websocket = false;
   bool log_query = false;
   AuthMode auth = AuthMode::Public;
+  RouteBearer bearer;
+  IdentityHeaders headers;
   int line = 0;  // where it was declared, for start-up logs
 };
 
@@ -102,6 +104,7 @@ struct Config {
   Timeouts timeouts;
   Admin admin;
   AccessLog access_log;
+  std::optional<Identity> identity;  // required as soon as one route is not public
 };
 
 }  // namespace vigie::config

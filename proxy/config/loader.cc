@@ -7,6 +7,7 @@
 #include <sstream>
 #include <charconv>
 
+#include "config/identity_loader.h"
 #include "config/reader.h"
 #include "core/strings.h"
 
@@ -149,11 +150,7 @@ void read_route(Reader& r, Config& c) {
   if (auto v = r.uint("max_body_bytes", 0, 1ull << 40)) rt.max_body_bytes = *v;
   rt.websocket = r.boolean("websocket").value_or(false);
   rt.log_query = r.boolean("log_query").value_or(false);
-  // Default deny: a route must say how callers are authenticated; nothing is implied.
-  auto auth = r.str("auth");
-  if (!auth) r.error("auth", "is required: every route states its authentication mode (public)");
-  else if (*auth == "public") rt.auth = AuthMode::Public;
-  else r.error("auth", "unknown mode '" + *auth + "' (supported: public)");
+  read_route_auth(r, rt);
   c.routes.push_back(std::move(rt));
 }
 
@@ -191,6 +188,7 @@ void read_top(Reader& r, Config& c) {
     c.admin.port = static_cast<uint16_t>(a.uint("port", 0, kMaxPort).value_or(c.admin.port));
   });
   r.child("access_log", [&](Reader& a) { c.access_log.path = a.str("path").value_or(c.access_log.path); });
+  r.child("identity", [&](Reader& i) { read_identity(i, c.identity.emplace()); });
 }
 
 void cross_check(const Config& c, LoadContext& ctx) {
@@ -212,6 +210,7 @@ void cross_check(const Config& c, LoadContext& ctx) {
       err(rt.line, key + ".cluster", "no cluster named '" + rt.cluster + "'");
     }
   }
+  check_identity(c, ctx);
   std::set<std::pair<std::string, uint16_t>> binds;
   for (size_t i = 0; i < c.listeners.size(); ++i) {
     if (!binds.insert({c.listeners[i].address, c.listeners[i].port}).second) {

@@ -1,6 +1,8 @@
 #include "config/reader.h"
 
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
 
 #include "core/duration.h"
 
@@ -102,6 +104,72 @@ std::vector<std::string> Reader::strings(const std::string& key) {
     out.push_back(n[i].Scalar());
   }
   return out;
+}
+
+namespace {
+
+std::optional<std::string> read_small_file(const std::string& path) {
+  constexpr size_t kMaxSecretBytes = 64 * 1024;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string data(kMaxSecretBytes + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (data.size() > kMaxSecretBytes) return std::nullopt;
+  return data;
+}
+
+// Files written by `echo` or by Kubernetes from a literal end with a newline that is not part of
+// the secret.
+void trim_newlines(std::string& s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+}
+
+}  // namespace
+
+std::optional<Secret> Reader::secret(const std::string& key, bool required) {
+  YAML::Node n = get(key);
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) error(key, "is required ({file: PATH} or {env: NAME})");
+    return std::nullopt;
+  }
+  // Secrets never sit in the config file: it is read by many people and copied into ConfigMaps.
+  if (!n.IsMap()) {
+    error(key, "secrets are never written in the config: use {file: PATH} or {env: NAME}");
+    return std::nullopt;
+  }
+  Reader r(n, key_path(key), ctx_);
+  auto file = r.str("file");
+  auto env = r.str("env");
+  r.finish();
+  if (file.has_value() == env.has_value()) {
+    error(key, "needs exactly one of file, env");
+    return std::nullopt;
+  }
+  Secret s;
+  if (file) {
+    s.source = "file " + *file;
+    auto data = read_small_file(*file);
+    if (!data) {
+      r.error("file", "cannot read " + *file + " (missing, unreadable or over 64 KiB)");
+      return std::nullopt;
+    }
+    s.value = std::move(*data);
+  } else {
+    s.source = "env " + *env;
+    const char* v = std::getenv(env->c_str());
+    if (!v) {
+      r.error("env", "environment variable " + *env + " is not set");
+      return std::nullopt;
+    }
+    s.value = v;
+  }
+  trim_newlines(s.value);
+  if (s.value.empty()) {
+    error(key, s.source + " is empty");
+    return std::nullopt;
+  }
+  return s;
 }
 
 void Reader::each(const std::string& key, const std::function<void(Reader&)>& fn, bool required) {

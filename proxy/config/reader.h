@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/error.h"
+#include "config/identity.h"
 
 namespace vigie::config {
 
@@ -30,6 +31,8 @@ class Reader {
   [[nodiscard]] std::optional<bool> boolean(const std::string& key);
   [[nodiscard]] std::optional<std::chrono::milliseconds> duration(const std::string& key);
   [[nodiscard]] std::vector<std::string> strings(const std::string& key);
+  // A secret given as {file: PATH} or {env: NAME}, read now; a literal value is refused.
+  [[nodiscard]] std::optional<Secret> secret(const std::string& key, bool required = false);
   // Calls `each` with a Reader for every element of the sequence under `key`.
   void each(const std::string& key, const std::function<void(Reader&)>& each, bool required = false);
   // A nested mapping; returns false (and reads nothing) when absent.
