@@ -7,6 +7,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "core/request_id.h"
+#include "http/auth.h"
 #include "http/headers.h"
 #include "http/path.h"
 #include "http/snapshot.h"
@@ -68,22 +69,53 @@ void finish(WorkerState& w, RequestContext& ctx) {
                     .rc_details = ctx.rc_details});
 }
 
-// Answers with a local reply. Returns whether the connection can stay open: only when the request
-// was well-formed, its body fully read, and the client wants keep-alive.
-asio::awaitable<bool> reply(WorkerState& w, RequestContext& ctx, net::Stream& stream, Reason r, bool reusable) {
-  const auto& cfg = *ctx.snapshot->config;
-  bool keep_alive = reusable && ctx.parser.is_header_done() && ctx.parser.is_done() &&
-                    ctx.request().keep_alive() && !w.draining;
-  auto res = render(r, ctx.prefs, ctx.request_id, 11, keep_alive);
+// Writes a response Vigie produced itself, with the headers the request gathered (Set-Cookie).
+asio::awaitable<bool> write_local(WorkerState& w, RequestContext& ctx, net::Stream& stream,
+                                  bhttp::response<bhttp::string_body>& res, bool keep_alive) {
+  for (const auto& [name, value] : ctx.response_headers) res.insert(name, value);
   if (ctx.request().method() == bhttp::verb::head) res.body().clear();
-  ctx.status = res.result_int();
-  ctx.rc_details = info(r).code;
-  stream.tcp().expires_after(cfg.timeouts.body);
+  ctx.status = static_cast<int>(res.result_int());
+  stream.tcp().expires_after(ctx.snapshot->config->timeouts.body);
   auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
   ctx.bytes_out += n;
-  if (r == Reason::NoRoute) w.metrics.local_replies_no_route.Increment();
   finish(w, ctx);
   co_return keep_alive && !ec;
+}
+
+bool reply_keep_alive(WorkerState& w, RequestContext& ctx, bool reusable) {
+  return reusable && ctx.parser.is_header_done() && ctx.parser.is_done() && ctx.request().keep_alive() &&
+         !w.draining;
+}
+
+// Answers with a local reply. The connection stays open only when the request was well-formed,
+// its body fully read, and the client wants keep-alive.
+asio::awaitable<bool> reply(WorkerState& w, RequestContext& ctx, net::Stream& stream, Reason r, bool reusable,
+                            const authn::Headers& headers = {}, std::string_view detail = {}) {
+  bool keep_alive = reply_keep_alive(w, ctx, reusable);
+  auto res = render(r, ctx.prefs, ctx.request_id, 11, keep_alive);
+  for (const auto& [name, value] : headers) res.insert(name, value);
+  ctx.rc_details = detail.empty() ? info(r).code : detail;
+  if (r == Reason::NoRoute) w.metrics.local_replies_no_route.Increment();
+  co_return co_await write_local(w, ctx, stream, res, keep_alive);
+}
+
+asio::awaitable<bool> serve_endpoint(WorkerState& w, RequestContext& ctx, net::Stream& stream) {
+  authn::EndpointAnswer answer = co_await serve_auth_endpoint(ctx);
+  if (auto* refusal = std::get_if<authn::Refusal>(&answer)) {
+    co_return co_await reply(w, ctx, stream, reason_for(refusal->failure), true, refusal->headers, refusal->detail);
+  }
+  auto& r = std::get<authn::Reply>(answer);
+  bool keep_alive = reply_keep_alive(w, ctx, true);
+  bhttp::response<bhttp::string_body> res(static_cast<bhttp::status>(r.status), 11);
+  res.set(bhttp::field::server, "vigie");
+  res.set("X-Request-Id", ctx.request_id);
+  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+  for (const auto& [name, value] : r.headers) res.insert(name, value);
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  ctx.rc_details = "auth_endpoint";
+  co_return co_await write_local(w, ctx, stream, res, keep_alive);
 }
 
 std::optional<Reason> route_request(RequestContext& ctx) {
@@ -93,6 +125,7 @@ std::optional<Reason> route_request(RequestContext& ctx) {
   if (!target) return Reason::BadTarget;
   ctx.path = std::move(target->path);
   ctx.query = target->query;
+  if (is_auth_endpoint(ctx)) return std::nullopt;
   ctx.route = snap.routes.match(ctx.host, ctx.path, ctx.method());
   if (!ctx.route) return Reason::NoRoute;
   const config::Route& r = *ctx.route->cfg;
@@ -161,6 +194,7 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
   parser.body_limit(boost::none);  // the route's limit is applied once the route is known
   RequestContext ctx{snap, parser, conn, std::chrono::steady_clock::now()};
   ctx.bytes_in = header_len;
+  ctx.bearer_cache = &w.bearer_cache;
 
   std::string_view block(static_cast<const char*>(buffer.data().data()), header_len);
   std::optional<Reason> bad = check_raw_header(block, cfg.limits.header_count);
@@ -180,8 +214,11 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
     if (!ctx.route && *r != Reason::NoRoute) w.metrics.bad_requests.Increment();
     co_return co_await reply(w, ctx, stream, *r, *r == Reason::NoRoute || *r == Reason::WebsocketNotAllowed);
   }
+  if (!ctx.route) co_return co_await serve_endpoint(w, ctx, stream);  // the login prefix
   Verdict v = co_await snap->pipeline.run(ctx);
-  if (auto* respond = std::get_if<Respond>(&v)) co_return co_await reply(w, ctx, stream, respond->reason, true);
+  if (auto* respond = std::get_if<Respond>(&v)) {
+    co_return co_await reply(w, ctx, stream, respond->reason, true, respond->headers, respond->detail);
+  }
   co_return co_await forward_request(w, ctx, stream, buffer);
 }
 

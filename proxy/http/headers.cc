@@ -1,5 +1,7 @@
 #include "http/headers.h"
 
+#include "http/auth.h"
+
 #include <array>
 
 #include "core/request_id.h"
@@ -222,6 +224,7 @@ void prepare_upstream_request(RequestContext& ctx) {
   auto length = ctx.parser.content_length();
   const bool trusted = ctx.conn.peer_trusted;
   strip_fields(req, true, !trusted);
+  set_identity_headers(ctx);
   req.erase(bhttp::field::content_length);
   req.version(11);
   if (chunked) req.chunked(true);
@@ -271,6 +274,7 @@ void prepare_downstream_response(const RequestContext& ctx, upstream::Response& 
   res.version(11);
   if (chunked) res.chunked(true);
   res.set("X-Request-Id", ctx.request_id);
+  for (const auto& [name, value] : ctx.response_headers) res.insert(name, value);
   if (upgrade) {
     res.set(bhttp::field::upgrade, "websocket");
     res.set(bhttp::field::connection, "upgrade");

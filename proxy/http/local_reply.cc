@@ -10,7 +10,7 @@ namespace vigie::http {
 namespace bhttp = boost::beast::http;
 namespace {
 
-constexpr std::array<ReasonInfo, 17> kTable = {{
+constexpr std::array<ReasonInfo, 28> kTable = {{
     {400, "bad_request", "The request is malformed.", "La requête est mal formée."},
     {400, "bad_target", "The request path is invalid.", "Le chemin de la requête est invalide."},
     {400, "bad_host", "The Host header is missing or invalid.", "L'en-tête Host est absent ou invalide."},
@@ -31,7 +31,28 @@ constexpr std::array<ReasonInfo, 17> kTable = {{
     {502, "upstream_connect_failed", "The service cannot be reached.", "Le service est injoignable."},
     {504, "upstream_timeout", "The service did not answer in time.", "Le service n'a pas répondu à temps."},
     {502, "upstream_bad_response", "The service sent an invalid answer.", "Le service a envoyé une réponse invalide."},
+    {401, "unauthenticated", "You need to sign in to reach this page.", "Vous devez vous connecter pour accéder à cette page."},
+    {302, "login_required", "Redirecting to the sign-in page.", "Redirection vers la page de connexion."},
+    {401, "invalid_token", "The access token is invalid or expired.", "Le jeton d'accès est invalide ou expiré."},
+    {403, "insufficient_scope", "The access token does not grant this access.",
+     "Le jeton d'accès n'accorde pas cet accès."},
+    {400, "ambiguous_credentials", "Send either a session cookie or a bearer token, not both.",
+     "Envoyez soit un cookie de session, soit un jeton, pas les deux."},
+    {503, "identity_provider_unavailable", "Sign-in is unavailable right now. Please try again shortly.",
+     "La connexion est indisponible pour le moment. Veuillez réessayer dans un instant."},
+    {400, "login_state_invalid", "Your sign-in took too long or was started elsewhere. Please start again.",
+     "Votre connexion a pris trop de temps ou a été commencée ailleurs. Veuillez recommencer."},
+    {401, "login_rejected", "The sign-in did not succeed.", "La connexion n'a pas abouti."},
+    {403, "groups_overage",
+     "Your account belongs to too many groups for Vigie to read them. Ask your administrator to enable the "
+     "Microsoft Graph lookup or to assign application roles.",
+     "Votre compte appartient à trop de groupes pour que Vigie puisse les lire. Demandez à votre administrateur "
+     "d'activer la consultation Microsoft Graph ou d'attribuer des rôles d'application."},
+    {403, "tenant_not_allowed", "Accounts from your organisation are not accepted here.",
+     "Les comptes de votre organisation ne sont pas acceptés ici."},
+    {400, "bad_redirect", "The return address is not allowed.", "L'adresse de retour n'est pas autorisée."},
 }};
+static_assert(kTable.size() == static_cast<size_t>(Reason::BadRedirect) + 1, "one row per Reason");
 
 double quality(std::string_view params) {
   // params: ";q=0.5" and friends; a missing q means 1.
@@ -82,6 +103,25 @@ std::string json_body(const ReasonInfo& i, bool fr, std::string_view request_id)
 }
 
 }  // namespace
+
+Reason reason_for(authn::Failure f) {
+  using authn::Failure;
+  switch (f) {
+    case Failure::Unauthenticated: return Reason::Unauthenticated;
+    case Failure::LoginRedirect: return Reason::LoginRedirect;
+    case Failure::InvalidToken: return Reason::InvalidToken;
+    case Failure::InsufficientScope: return Reason::InsufficientScope;
+    case Failure::AmbiguousCredentials: return Reason::AmbiguousCredentials;
+    case Failure::ProviderUnavailable: return Reason::IdentityUnavailable;
+    case Failure::LoginStateInvalid: return Reason::LoginStateInvalid;
+    case Failure::LoginRejected: return Reason::LoginRejected;
+    case Failure::GroupsOverage: return Reason::GroupsOverage;
+    case Failure::TenantNotAllowed: return Reason::TenantNotAllowed;
+    case Failure::BadRedirect: return Reason::BadRedirect;
+    case Failure::NotFound: return Reason::NoRoute;
+  }
+  return Reason::Unauthenticated;
+}
 
 const ReasonInfo& info(Reason r) { return kTable[static_cast<size_t>(r)]; }
 

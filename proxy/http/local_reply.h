@@ -7,6 +7,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <string_view>
 
+#include "authn/outcome.h"
+
 namespace vigie::http {
 
 enum class Reason {
@@ -27,6 +29,17 @@ enum class Reason {
   UpstreamConnect,      // no upstream endpoint accepted a connection
   UpstreamTimeout,      // the upstream did not answer in time
   UpstreamBadResponse,  // the upstream reset or sent an invalid response
+  Unauthenticated,      // no usable credential (API clients)
+  LoginRedirect,        // a browser without a session: 302 to the login start
+  InvalidToken,         // the bearer token was refused
+  InsufficientScope,    // a valid token without the route's roles or scopes
+  AmbiguousCredentials, // a session cookie and a bearer token on a bearer-only route
+  IdentityUnavailable,  // the identity provider or the session store cannot be reached
+  LoginStateInvalid,    // a login callback whose state is missing, forged or too old
+  LoginRejected,        // the provider refused the login, or its tokens did not verify
+  GroupsOverage,        // too many groups in the token and no Graph lookup
+  TenantNotAllowed,     // the user's tenant is not accepted
+  BadRedirect,          // an unsafe return URL
 };
 
 struct ReasonInfo {
@@ -49,5 +62,8 @@ struct ClientPrefs {
 [[nodiscard]] boost::beast::http::response<boost::beast::http::string_body> render(Reason r, const ClientPrefs& prefs,
                                                                                      std::string_view request_id,
                                                                                      unsigned version, bool keep_alive);
+
+// Maps authentication failures to their reason: the one place that decides 400/401/403/503 for them.
+[[nodiscard]] Reason reason_for(authn::Failure f);
 
 }  // namespace vigie::http

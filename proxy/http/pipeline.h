@@ -18,6 +18,8 @@ struct RequestContext;
 struct Continue {};
 struct Respond {
   Reason reason;
+  authn::Headers headers;   // added to the reply (Location, WWW-Authenticate, Set-Cookie)
+  std::string_view detail;  // finer reason for the access log (jwt_expired); empty: the reason's code
 };
 using Verdict = std::variant<Continue, Respond>;
 

@@ -9,6 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "authn/bearer_cache.h"
+#include "authn/identity.h"
+#include "authn/outcome.h"
 #include "http/local_reply.h"
 #include "router/table.h"
 #include "upstream/forwarder.h"
@@ -38,6 +41,9 @@ struct RequestContext {
   const router::Route* route = nullptr;
   ClientPrefs prefs;
   bool upgrade = false;
+  authn::BearerCache* bearer_cache = nullptr;  // the worker's
+  std::shared_ptr<const authn::Identity> identity;  // set by the Authenticate stage
+  authn::Headers response_headers;  // added to whatever answers the request (a renewed session cookie)
 
   // Filled as the request is answered.
   int status = 0;

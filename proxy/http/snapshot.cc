@@ -2,16 +2,18 @@
 
 namespace vigie::http {
 
-Snapshot::Snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& metrics, unsigned workers)
+Snapshot::Snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& metrics, unsigned workers,
+                   oidc::IssuerRegistry& issuers)
     : config(std::move(cfg)), routes(*config), pipeline(Pipeline::standard()) {
+  if (config->identity) auth = std::make_unique<const authn::Service>(*config->identity, issuers);
   clusters.reserve(config->clusters.size());
   for (const auto& c : config->clusters) clusters.emplace_back(c, workers, metrics);
   for (const auto& r : config->routes) route_metrics.push_back(metrics.route(r.id));
 }
 
 std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& metrics,
-                                               unsigned workers) {
-  return std::make_shared<const Snapshot>(std::move(cfg), metrics, workers);
+                                               unsigned workers, oidc::IssuerRegistry& issuers) {
+  return std::make_shared<const Snapshot>(std::move(cfg), metrics, workers, issuers);
 }
 
 }  // namespace vigie::http

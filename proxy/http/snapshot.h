@@ -7,7 +7,9 @@
 #include <memory>
 #include <vector>
 
+#include "authn/service.h"
 #include "config/config.h"
+#include "oidc/issuer.h"
 #include "http/pipeline.h"
 #include "observe/metrics.h"
 #include "router/table.h"
@@ -16,17 +18,20 @@
 namespace vigie::http {
 
 struct Snapshot {
-  Snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& metrics, unsigned workers);
+  Snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& metrics, unsigned workers,
+           oidc::IssuerRegistry& issuers);
 
   std::shared_ptr<const config::Config> config;
   router::Table routes;
   std::vector<upstream::Cluster> clusters;
   std::vector<observe::RouteMetrics> route_metrics;  // parallel to config->routes
   Pipeline pipeline;
+  std::unique_ptr<const authn::Service> auth;  // null without an identity section
 };
 
-// Throws std::runtime_error naming the file when a TLS file cannot be used.
+// Throws std::runtime_error naming the file when a TLS file or an identity secret cannot be used.
 [[nodiscard]] std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg,
-                                                             observe::Metrics& metrics, unsigned workers);
+                                                             observe::Metrics& metrics, unsigned workers,
+                                                             oidc::IssuerRegistry& issuers);
 
 }  // namespace vigie::http

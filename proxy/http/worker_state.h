@@ -9,6 +9,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "authn/bearer_cache.h"
 #include "core/clock.h"
 #include "http/snapshot.h"
 #include "net/stream.h"
@@ -23,6 +24,7 @@ struct WorkerState {
       : pool(core::SystemClock::instance()), metrics(m), access_log(log), open_connections(connections) {}
 
   upstream::Pool pool;
+  authn::BearerCache bearer_cache;
   std::shared_ptr<const Snapshot> snapshot;
   observe::Metrics& metrics;
   const observe::AccessLog& access_log;

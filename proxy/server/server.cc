@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
 #include <thread>
 
 #include "config/loader.h"
@@ -101,7 +104,7 @@ void Server::announce(int ready_fd) const {
 
 int Server::run(int ready_fd) {
   try {
-    snapshot_ = http::build_snapshot(config_, metrics_, worker_count(*config_));
+    snapshot_ = http::build_snapshot(config_, metrics_, worker_count(*config_), issuers_);
   } catch (const std::exception& e) {
     observe::log_error(std::string("cannot start: ") + e.what());
     return 1;
@@ -110,6 +113,7 @@ int Server::run(int ready_fd) {
   log_routes(*config_);
   for (auto& w : workers_) w->start(snapshot_);
   asio::co_spawn(io_, admin_accept_loop(*admin_, admin_handlers_), asio::detached);
+  asio::co_spawn(io_, refresh_issuers(), asio::detached);
   wait_signals();
   ready_ = true;
   announce(ready_fd);
@@ -119,6 +123,25 @@ int Server::run(int ready_fd) {
   access_log_.flush();
   observe::log_info("stopped");
   return 0;
+}
+
+// The main thread keeps every issuer's discovery document and keys fresh: fetched at start so the
+// first login does not wait for them, then again once each issuer's refresh interval has passed.
+asio::awaitable<void> Server::refresh_issuers() {
+  std::map<const oidc::Issuer*, std::chrono::steady_clock::time_point> last;
+  asio::steady_timer timer(io_);
+  while (!draining_) {
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& issuer : issuers_.all()) {
+      auto it = last.find(issuer.get());
+      if (it != last.end() && now - it->second < issuer->settings().refresh) continue;
+      last[issuer.get()] = now;
+      co_await issuer->refresh();
+    }
+    timer.expires_after(std::chrono::seconds(30));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+  }
 }
 
 void Server::wait_signals() {
@@ -141,7 +164,7 @@ void Server::reload() {
   }
   std::shared_ptr<const http::Snapshot> next;
   try {
-    next = http::build_snapshot(*loaded, metrics_, static_cast<unsigned>(workers_.size()));
+    next = http::build_snapshot(*loaded, metrics_, static_cast<unsigned>(workers_.size()), issuers_);
   } catch (const std::exception& e) {
     observe::log_error(std::string("reload rejected: ") + e.what());
     metrics_.reloads_failed.Increment();

@@ -2,6 +2,7 @@
 // listener and handles signals (SIGHUP reload, SIGTERM/SIGINT drain) on the main thread.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <atomic>
@@ -31,6 +32,7 @@ class Server {
   void reload();
   void begin_drain();
   void wait_signals();
+  boost::asio::awaitable<void> refresh_issuers();
 
   std::string config_path_;
   std::shared_ptr<const config::Config> config_;
@@ -38,6 +40,7 @@ class Server {
   observe::Metrics metrics_;
   observe::AccessLog access_log_;
   std::atomic<uint32_t> connections_{0};
+  oidc::IssuerRegistry issuers_;
   std::shared_ptr<const http::Snapshot> snapshot_;
   std::vector<BoundListener> listeners_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -14,7 +14,8 @@ TEST(Snapshot, compiles_routes_clusters_and_metric_handles) {
       "s.yaml");
   ASSERT_TRUE(cfg);
   observe::Metrics m;
-  auto snap = build_snapshot(*cfg, m, 4);
+  oidc::IssuerRegistry issuers;
+  auto snap = build_snapshot(*cfg, m, 4, issuers);
   ASSERT_EQ(snap->clusters.size(), 1u);
   EXPECT_EQ(snap->clusters[0].keys[1], "http://h:2");
   EXPECT_EQ(snap->clusters[0].max_per_worker, 3u);  // 10 split over 4 workers, rounded up
@@ -34,7 +35,8 @@ TEST(Snapshot, unreadable_ca_file_is_a_load_error) {
   cl.tls.ca_file = "/nonexistent/ca.pem";
   c.clusters.push_back(cl);
   observe::Metrics m;
-  EXPECT_THROW((void)build_snapshot(std::make_shared<config::Config>(c), m, 1), std::runtime_error);
+  oidc::IssuerRegistry issuers;
+  EXPECT_THROW((void)build_snapshot(std::make_shared<config::Config>(c), m, 1, issuers), std::runtime_error);
 }
 
 }  // namespace

@@ -1,0 +1,284 @@
+#include "authn/service.h"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/strings.h"
+#include "core/url.h"
+#include "crypto/hash.h"
+#include "jwt/jws.h"
+#include "net/tls.h"
+#include "session/cookie_store.h"
+
+namespace vigie::authn {
+namespace asio = boost::asio;
+namespace {
+
+std::vector<jwt::Alg> algorithms(const std::vector<std::string>& names) {
+  std::vector<jwt::Alg> out;
+  for (const auto& n : names) {
+    if (auto a = jwt::parse_alg(n)) out.push_back(*a);
+  }
+  return out;
+}
+
+oidc::VerifyRules base_rules(const config::Provider& p, const std::vector<std::string>& audiences,
+                             const std::vector<std::string>& algs) {
+  oidc::VerifyRules r;
+  r.audiences = audiences;
+  r.algorithms = algorithms(algs);
+  r.leeway = std::chrono::duration_cast<std::chrono::seconds>(p.leeway);
+  r.allowed_tenants = p.allowed_tenants;
+  r.accept_v1 = p.accept_v1_tokens;
+  return r;
+}
+
+oidc::IssuerSettings provider_settings(const config::Provider& p) {
+  return {p.issuer, p.discovery_url, "", p.ca_file, p.timeout, p.jwks_refresh};
+}
+
+session::KeyRing key_ring(const config::Session& s) {
+  auto ring = session::KeyRing::parse(s.keys->value);
+  if (!ring) {
+    throw std::runtime_error("identity.session.keys (" + s.keys->source + ") " +
+                             std::string(session::describe(ring.error())));
+  }
+  return std::move(*ring);
+}
+
+// "Bearer <token>", scheme case-insensitive (RFC 7235); nullopt when absent or another scheme.
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  if (authorization.size() < 8 || !core::iequals(authorization.substr(0, 7), "bearer ")) return std::nullopt;
+  std::string_view t = authorization.substr(7);
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  if (t.empty()) return std::nullopt;
+  return t;
+}
+
+bool audience_overlap(const std::vector<std::string>& token_aud, const std::vector<std::string>& wanted) {
+  for (const auto& a : token_aud) {
+    if (std::find(wanted.begin(), wanted.end(), a) != wanted.end()) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> token_audiences(const nlohmann::json& payload) {
+  std::vector<std::string> out;
+  auto it = payload.find("aud");
+  if (it == payload.end()) return out;
+  if (it->is_string()) out.push_back(it->get<std::string>());
+  if (it->is_array()) {
+    for (const auto& v : *it) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+constexpr std::string_view kBearerChallenge = "Bearer realm=\"vigie\"";
+
+}  // namespace
+
+Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, const core::Clock& clock)
+    : cfg_(cfg),
+      clock_(clock),
+      provider_(issuers.get(provider_settings(cfg.provider))),
+      id_token_rules_(base_rules(cfg.provider, {cfg.provider.client_id}, cfg.provider.algorithms)),
+      ring_(key_ring(cfg.session)),
+      tls_(net::make_client_context(cfg.provider.ca_file)),
+      tokens_(cfg.provider, tls_, clock) {
+  bool secure = cfg.session.cookie_secure;
+  session_cookie_ = {session::prefixed_name(cfg.session.cookie_name, secure, !cfg.session.cookie_domain.empty()),
+                     cfg.session.cookie_domain, secure, "Lax"};
+  store_ = std::make_unique<session::CookieStore>(ring_, session_cookie_.name);
+  cookie_prefixes_ = {session_cookie_.name, login_cookie("").name};
+  for (const auto& b : cfg.bearer_issuers) {
+    auto issuer = b.issuer.empty() ? provider_
+                                   : issuers.get({b.issuer, b.jwks_url.empty() ? b.issuer + "/.well-known/openid-configuration" : "",
+                                                  b.jwks_url, cfg.provider.ca_file, cfg.provider.timeout,
+                                                  cfg.provider.jwks_refresh});
+    bearer_issuers_.push_back({issuer, base_rules(cfg.provider, b.audiences, b.algorithms)});
+  }
+  if (bearer_issuers_.empty()) {
+    bearer_issuers_.push_back({provider_, base_rules(cfg.provider, {}, cfg.provider.algorithms)});
+  }
+}
+
+int64_t Service::now() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.wall().time_since_epoch()).count();
+}
+
+session::CookieSpec Service::login_cookie(std::string_view state) const {
+  session::CookieSpec spec = session_cookie_;
+  spec.domain.clear();  // the login cookie only ever goes back to the host that set it
+  spec.name = session::prefixed_name(oidc::login_cookie_name(cfg_.session.cookie_name, state), spec.secure, false);
+  return spec;
+}
+
+bool Service::is_endpoint(std::string_view path) const {
+  const std::string& p = cfg_.login.prefix;
+  return path.size() > p.size() && path.starts_with(p) && path[p.size()] == '/';
+}
+
+asio::awaitable<Authenticated> Service::authenticate(const Request& req, const config::Route& route,
+                                                     BearerCache& cache) const {
+  using config::AuthMode;
+  if (route.auth == AuthMode::Public) co_return Authenticated{};
+  auto token = bearer_token(req.authorization);
+  bool has_cookie = session::find_cookie(req.cookie, session_cookie_.name).has_value();
+  if (route.auth == AuthMode::Bearer) {
+    // Two credentials for one request: which one would the upstream think it got? Refuse.
+    if (token && has_cookie) co_return Authenticated{nullptr, {}, Refusal{Failure::AmbiguousCredentials, "cookie_and_bearer", {}}};
+    if (!token) co_return unauthenticated(req, route, "no_token");
+    co_return co_await from_bearer(*token, &route, cache);
+  }
+  if (token && route.auth == AuthMode::SessionOrBearer) co_return co_await from_bearer(*token, &route, cache);
+  if (!has_cookie) co_return unauthenticated(req, route, "no_session");
+  Authenticated a = co_await from_session(req);
+  if (a.refusal && a.refusal->failure == Failure::Unauthenticated) {
+    Authenticated out = unauthenticated(req, route, a.refusal->detail);
+    out.response_headers = std::move(a.response_headers);
+    for (auto& h : a.refusal->headers) out.refusal->headers.push_back(std::move(h));
+    co_return out;
+  }
+  co_return a;
+}
+
+Authenticated Service::unauthenticated(const Request& req, const config::Route& route, std::string_view detail) const {
+  Refusal r{Failure::Unauthenticated, detail, {}};
+  if (req.browser && route.auth != config::AuthMode::Bearer) {
+    r.failure = Failure::LoginRedirect;
+    r.headers.emplace_back("Location", cfg_.login.prefix + "/start?rd=" + core::url_encode(req.target));
+  } else {
+    r.headers.emplace_back("WWW-Authenticate", std::string(kBearerChallenge));
+  }
+  return Authenticated{nullptr, {}, std::move(r)};
+}
+
+asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
+  auto value = session::read_chunked(req.cookie, session_cookie_.name);
+  size_t chunks = session::chunk_count(req.cookie, session_cookie_.name);
+  auto gone = [&](std::string_view detail) {
+    Refusal r{Failure::Unauthenticated, detail, {}};
+    for (auto& line : session::clear_cookie_lines(session_cookie_, chunks)) r.headers.emplace_back("Set-Cookie", line);
+    return Authenticated{nullptr, {}, std::move(r)};
+  };
+  auto data = co_await store_->load(*value);
+  if (!data) {
+    if (data.error() == session::StoreError::Unavailable) {
+      co_return Authenticated{nullptr, {}, Refusal{Failure::ProviderUnavailable, "session_store_unavailable", {}}};
+    }
+    co_return gone("session_invalid");
+  }
+  int64_t t = now();
+  auto secs = [](auto d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); };
+  if (t - data->created >= secs(cfg_.session.lifetime)) {
+    co_await store_->erase(*value);
+    co_return gone("session_expired");
+  }
+  if (t - data->last_seen >= secs(cfg_.session.idle_timeout)) {
+    co_await store_->erase(*value);
+    co_return gone("session_idle");
+  }
+  Authenticated out;
+  // Sliding idle timeout: re-issue the cookie at most once a minute, not on every request.
+  int64_t touch = std::min<int64_t>(60, secs(cfg_.session.idle_timeout) / 10);
+  if (t - data->last_seen >= touch) {
+    data->last_seen = t;
+    if (auto saved = co_await store_->save(*data)) {
+      auto max_age = std::chrono::seconds(std::max<int64_t>(0, data->created + secs(cfg_.session.lifetime) - t));
+      for (auto& line : session::set_cookie_lines(session_cookie_, *saved, max_age, chunks)) {
+        out.response_headers.emplace_back("Set-Cookie", std::move(line));
+      }
+    }
+  }
+  auto id = std::make_shared<Identity>();
+  id->method = Method::Session;
+  id->issuer = data->issuer;
+  id->oid = data->oid;
+  id->tid = data->tid;
+  id->sub = data->sub;
+  id->name = data->name;
+  id->email = data->email;
+  id->preferred_username = data->preferred_username;
+  id->session_id = data->id;
+  id->groups = std::move(data->groups);
+  id->roles = std::move(data->roles);
+  id->expires = data->tokens_expire;
+  id->access_token = std::move(data->access_token);
+  out.identity = std::move(id);
+  co_return out;
+}
+
+const Service::BearerIssuer* Service::issuer_for(std::string_view iss, std::string_view tid) const {
+  nlohmann::json claims = {{"iss", iss}, {"tid", tid}};
+  for (const auto& b : bearer_issuers_) {
+    auto expected = oidc::expected_issuer(claims, b.issuer->settings().issuer, b.rules);
+    if (expected && *expected == iss) return &b;
+  }
+  return nullptr;
+}
+
+asio::awaitable<const BearerCache::Entry*> Service::verify_bearer(std::string_view token, const std::string& hash,
+                                                                  const config::Route* route, BearerCache& cache,
+                                                                  Refusal& refusal) const {
+  auto jws = jwt::parse(token);
+  auto claim = [&](const char* k) {
+    auto it = jws->payload.find(k);
+    return it != jws->payload.end() && it->is_string() ? it->get<std::string>() : std::string{};
+  };
+  const BearerIssuer* issuer = jws ? issuer_for(claim("iss"), claim("tid")) : nullptr;
+  if (!jws || !issuer) {
+    refusal.detail = jws ? "jwt_unknown_issuer" : jwt::code(jws.error());
+    co_return nullptr;
+  }
+  oidc::VerifyRules rules = issuer->rules;
+  if (route && !route->bearer.audiences.empty()) rules.audiences = route->bearer.audiences;
+  int64_t t = now();
+  auto verified = co_await oidc::verify_token(token, *issuer->issuer, rules, t);
+  if (!verified) {
+    if (verified.error().kind == oidc::VerifyFailure::IssuerUnavailable) refusal.failure = Failure::ProviderUnavailable;
+    refusal.detail = verified.error().code();
+    co_return nullptr;
+  }
+  bool app = !verified->payload.contains("scp");  // Entra: app-only tokens carry roles, never scp
+  auto id = std::make_shared<Identity>(
+      identity_from_claims(verified->payload, app ? Method::ClientCredentials : Method::Bearer));
+  id->access_token = std::string(token);
+  int64_t until = id->expires + rules.leeway.count();
+  cache.insert(hash, {std::move(id), token_audiences(verified->payload), until}, t);
+  co_return cache.find(hash, t);
+}
+
+asio::awaitable<Authenticated> Service::from_bearer(std::string_view token, const config::Route* route,
+                                                    BearerCache& cache) const {
+  auto refuse = [](Failure f, std::string_view detail, std::string_view error) {
+    std::string challenge = std::string(kBearerChallenge) + ", error=\"" + std::string(error) + "\"";
+    return Authenticated{nullptr, {}, Refusal{f, detail, {{"WWW-Authenticate", std::move(challenge)}}}};
+  };
+  std::string hash = crypto::sha256(token);
+  const BearerCache::Entry* entry = cache.find(hash, now());
+  if (!entry) {
+    Refusal why{Failure::InvalidToken, "jwt_malformed", {}};
+    entry = co_await verify_bearer(token, hash, route, cache, why);
+    if (why.failure == Failure::ProviderUnavailable) co_return Authenticated{nullptr, {}, std::move(why)};
+    if (!entry) co_return refuse(Failure::InvalidToken, why.detail, "invalid_token");
+  }
+  // Checked on every request, cached or not: the cache proves the signature and lifetime only.
+  const Identity& id = *entry->identity;
+  const BearerIssuer* issuer = issuer_for(id.issuer, id.tid);
+  if (!issuer) co_return refuse(Failure::InvalidToken, "jwt_unknown_issuer", "invalid_token");
+  const auto& wanted = route && !route->bearer.audiences.empty() ? route->bearer.audiences : issuer->rules.audiences;
+  if (!audience_overlap(entry->audiences, wanted)) co_return refuse(Failure::InvalidToken, "jwt_wrong_audience", "invalid_token");
+  if (route) {
+    for (const auto& r : route->bearer.roles) {
+      if (!id.has_role(r)) co_return refuse(Failure::InsufficientScope, "missing_role", "insufficient_scope");
+    }
+    for (const auto& sc : route->bearer.scopes) {
+      if (!id.has_scope(sc)) co_return refuse(Failure::InsufficientScope, "missing_scope", "insufficient_scope");
+    }
+  }
+  co_return Authenticated{entry->identity, {}, std::nullopt};
+}
+
+}  // namespace vigie::authn

@@ -1,0 +1,92 @@
+// Authentication as a snapshot sees it: compiled from config::Identity at load (key ring, session
+// store, token client, the issuers it trusts), immutable afterwards and shared by all workers.
+// authenticate() decides who calls a route (session cookie, bearer token, or neither); endpoint()
+// serves the login prefix (start, callback, sign_out, userinfo, auth). Coroutines on a worker.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "authn/bearer_cache.h"
+#include "authn/outcome.h"
+#include "authn/request.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "oidc/issuer.h"
+#include "oidc/login.h"
+#include "oidc/token_client.h"
+#include "oidc/verifier.h"
+#include "session/cookies.h"
+#include "session/key_ring.h"
+#include "session/store.h"
+
+namespace vigie::authn {
+
+class Service {
+ public:
+  // Throws std::runtime_error naming the setting when a secret is unusable (key ring, private key).
+  Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers,
+          const core::Clock& clock = core::SystemClock::instance());
+
+  [[nodiscard]] boost::asio::awaitable<Authenticated> authenticate(const Request& req, const config::Route& route,
+                                                                   BearerCache& cache) const;
+  [[nodiscard]] bool is_endpoint(std::string_view path) const;
+  // `described`: for the forward-auth endpoint, the route the ingress's original request matches
+  // (null when none does: then a session or a bearer token of a configured issuer is required).
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> endpoint(const Request& req, BearerCache& cache,
+                                                                const config::Route* described) const;
+
+  // Cookie-name prefixes of Vigie's own cookies, stripped from what upstreams receive.
+  [[nodiscard]] const std::vector<std::string>& cookie_prefixes() const { return cookie_prefixes_; }
+  [[nodiscard]] const config::Identity& config() const { return cfg_; }
+
+ private:
+  struct BearerIssuer {
+    std::shared_ptr<oidc::Issuer> issuer;
+    oidc::VerifyRules rules;
+  };
+
+  [[nodiscard]] boost::asio::awaitable<Authenticated> from_session(const Request& req) const;
+  [[nodiscard]] boost::asio::awaitable<Authenticated> from_bearer(std::string_view token, const config::Route* route,
+                                                                  BearerCache& cache) const;
+  [[nodiscard]] Authenticated unauthenticated(const Request& req, const config::Route& route,
+                                              std::string_view detail) const;
+  [[nodiscard]] const BearerIssuer* issuer_for(std::string_view iss, std::string_view tid) const;
+  // Verifies a token missing from the cache and caches it; null (with `refusal` filled) on failure.
+  [[nodiscard]] boost::asio::awaitable<const BearerCache::Entry*> verify_bearer(std::string_view token,
+                                                                                const std::string& hash,
+                                                                                const config::Route* route,
+                                                                                BearerCache& cache,
+                                                                                Refusal& refusal) const;
+
+  // Endpoints (endpoints.cc).
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> start(const Request& req) const;
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> callback(const Request& req) const;
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> sign_out(const Request& req) const;
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> userinfo(const Request& req, BearerCache& cache) const;
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> forward_auth(const Request& req, BearerCache& cache,
+                                                                    const config::Route* described) const;
+  [[nodiscard]] std::string redirect_uri(const Request& req) const;
+  [[nodiscard]] boost::asio::awaitable<std::optional<Refusal>> complete_login(const Request& req,
+                                                                              const oidc::LoginState& login,
+                                                                              const std::string& code,
+                                                                              Headers& headers) const;
+  [[nodiscard]] session::CookieSpec login_cookie(std::string_view state) const;
+  [[nodiscard]] int64_t now() const;
+
+  const config::Identity& cfg_;
+  const core::Clock& clock_;
+  std::shared_ptr<oidc::Issuer> provider_;
+  std::vector<BearerIssuer> bearer_issuers_;
+  oidc::VerifyRules id_token_rules_;
+  session::KeyRing ring_;
+  session::CookieSpec session_cookie_;
+  std::unique_ptr<session::Store> store_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  oidc::TokenClient tokens_;
+  std::vector<std::string> cookie_prefixes_;
+};
+
+}  // namespace vigie::authn

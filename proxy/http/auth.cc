@@ -1,0 +1,155 @@
+#include "http/auth.h"
+
+#include "core/strings.h"
+#include "core/url.h"
+#include "http/request_context.h"
+#include "http/snapshot.h"
+#include "session/cookies.h"
+
+namespace vigie::http {
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace {
+
+std::string_view header(RequestContext& ctx, std::string_view name) {
+  auto it = ctx.request().find(name);
+  return it == ctx.request().end() ? std::string_view{} : std::string_view(it->value());
+}
+
+// All Cookie fields joined (HTTP/1.1 clients normally send one).
+std::string cookies(RequestContext& ctx) {
+  std::string out;
+  for (auto it = ctx.request().find(bhttp::field::cookie);
+       it != ctx.request().end() && it->name() == bhttp::field::cookie; ++it) {
+    if (!out.empty()) out += "; ";
+    out += it->value();
+  }
+  return out;
+}
+
+authn::Request make_request(RequestContext& ctx, std::string_view cookie) {
+  bool get = ctx.request().method() == bhttp::verb::get || ctx.request().method() == bhttp::verb::head;
+  bool trusted = ctx.conn.peer_trusted;
+  std::string_view proto = header(ctx, "X-Forwarded-Proto");
+  authn::Request r;
+  r.method = ctx.method();
+  r.host_header = ctx.request()[bhttp::field::host];
+  r.host = ctx.host;
+  r.path = ctx.path;
+  r.query = ctx.query;
+  r.target = ctx.request().target();
+  r.cookie = cookie;
+  r.authorization = ctx.request()[bhttp::field::authorization];
+  r.tls = ctx.conn.tls || (trusted && core::iequals(proto, "https"));
+  r.browser = get && ctx.prefs.html;
+  r.original_url = header(ctx, "X-Original-URL");
+  r.original_method = header(ctx, "X-Original-Method");
+  r.forwarded_proto = proto;
+  r.forwarded_host = header(ctx, "X-Forwarded-Host");
+  r.forwarded_uri = header(ctx, "X-Forwarded-Uri");
+  r.forwarded_method = header(ctx, "X-Forwarded-Method");
+  return r;
+}
+
+class AuthenticateStage final : public Stage {
+ public:
+  asio::awaitable<Verdict> run(RequestContext& ctx) const override {
+    const config::Route& route = *ctx.route->cfg;
+    if (route.auth == config::AuthMode::Public) co_return Continue{};
+    // Load refuses a non-public route without an identity section.
+    const authn::Service& auth = *ctx.snapshot->auth;
+    std::string cookie = cookies(ctx);
+    authn::Authenticated a = co_await auth.authenticate(make_request(ctx, cookie), route, *ctx.bearer_cache);
+    for (auto& h : a.response_headers) ctx.response_headers.push_back(std::move(h));
+    if (a.refusal) co_return Respond{reason_for(a.refusal->failure), std::move(a.refusal->headers), a.refusal->detail};
+    ctx.identity = std::move(a.identity);
+    co_return Continue{};
+  }
+};
+
+// The route the ingress asks about in forward-auth mode: X-Original-URL (NGINX), or
+// X-Forwarded-Host/-Uri/-Method (Traefik, Envoy). Null when it names none of ours.
+const router::Route* described_route(RequestContext& ctx, const authn::Request& r) {
+  std::string host, path;
+  std::string_view method = r.original_method.empty() ? r.forwarded_method : r.original_method;
+  if (auto url = core::parse_url(r.original_url)) {
+    host = url->host;
+    path = url->target.substr(0, url->target.find('?'));
+  } else if (!r.forwarded_host.empty()) {
+    host = core::to_lower(r.forwarded_host.substr(0, r.forwarded_host.find(':')));
+    path = std::string(r.forwarded_uri.substr(0, r.forwarded_uri.find('?')));
+  } else {
+    return nullptr;
+  }
+  if (path.empty()) path = "/";
+  return ctx.snapshot->routes.match(host, path, method.empty() ? std::string_view("GET") : method);
+}
+
+std::string sanitized(std::string_view v) {
+  // Claims are user-controlled text (a display name): never let one end a header line.
+  std::string out(v);
+  for (char& c : out) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = ' ';
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+const std::string& grafana_role(const config::IdentityHeaders& h, const authn::Identity& id) {
+  static const std::string kViewer = "Viewer";
+  for (const auto& r : h.grafana_roles) {
+    for (const auto& m : r.members) {
+      if (id.in_group(m) || id.has_role(m)) return r.role;
+    }
+  }
+  return kViewer;
+}
+
+}  // namespace
+
+std::unique_ptr<const Stage> make_authenticate_stage() { return std::make_unique<AuthenticateStage>(); }
+
+bool is_auth_endpoint(const RequestContext& ctx) {
+  return ctx.snapshot->auth && ctx.snapshot->auth->is_endpoint(ctx.path);
+}
+
+asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) {
+  std::string cookie = cookies(ctx);
+  authn::Request r = make_request(ctx, cookie);
+  const router::Route* described = described_route(ctx, r);
+  co_return co_await ctx.snapshot->auth->endpoint(r, *ctx.bearer_cache, described ? described->cfg : nullptr);
+}
+
+void set_identity_headers(RequestContext& ctx) {
+  auto& req = ctx.request();
+  if (ctx.snapshot && ctx.snapshot->auth) {
+    // Vigie's cookies are credentials for Vigie only; an upstream (or its logs) never sees them.
+    std::string kept = session::strip_cookies(cookies(ctx), ctx.snapshot->auth->cookie_prefixes());
+    req.erase(bhttp::field::cookie);
+    if (!kept.empty()) req.set(bhttp::field::cookie, kept);
+  }
+  if (!ctx.identity) return;
+  const authn::Identity& id = *ctx.identity;
+  const config::IdentityHeaders& h = ctx.route->cfg->headers;
+  if (h.user) {
+    req.set("X-Forwarded-User", sanitized(id.user()));
+    if (!id.email.empty()) req.set("X-Forwarded-Email", sanitized(id.email));
+    if (!id.preferred_username.empty()) req.set("X-Forwarded-Preferred-Username", sanitized(id.preferred_username));
+    if (!id.groups.empty()) req.set("X-Forwarded-Groups", sanitized(joined(id.groups)));
+  }
+  if (h.grafana) {
+    req.set("X-WEBAUTH-USER", sanitized(id.user()));
+    if (!id.email.empty()) req.set("X-WEBAUTH-EMAIL", sanitized(id.email));
+    if (!id.name.empty()) req.set("X-WEBAUTH-NAME", sanitized(id.name));
+    req.set("X-WEBAUTH-ROLE", grafana_role(h, id));
+  }
+  if (h.access_token && !id.access_token.empty()) req.set("X-Forwarded-Access-Token", id.access_token);
+}
+
+}  // namespace vigie::http

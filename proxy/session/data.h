@@ -1,0 +1,43 @@
+// What a session remembers about a signed-in user: who they are (keyed on oid + tid, never on email),
+// their groups and roles, the provider's tokens (to refresh them, to sign out at the provider, to
+// forward where a route asks) and its clock (created, last seen). Serialised as compact JSON inside
+// the sealed cookie or the Redis record. Plain value type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace vigie::session {
+
+struct SessionData {
+  std::string id;  // random; names the session for revocation and the audit trail
+  std::string issuer;
+  std::string oid;
+  std::string tid;
+  std::string sub;
+  std::string name;
+  std::string email;
+  std::string preferred_username;
+  std::vector<std::string> groups;
+  std::vector<std::string> roles;
+  std::string sid;  // the provider's session id (back-channel logout)
+  int64_t created = 0;         // unix seconds
+  int64_t last_seen = 0;       // unix seconds; the cookie is re-issued as it advances (idle timeout)
+  int64_t tokens_expire = 0;   // unix seconds; when the access token expires
+  std::string id_token;
+  std::string access_token;
+  std::string refresh_token;
+};
+
+enum class DataError {
+  Malformed,  // not the JSON object to_json writes, or a field of the wrong type
+};
+
+[[nodiscard]] std::string to_json(const SessionData& s);
+[[nodiscard]] core::Result<SessionData, DataError> from_json(std::string_view text);
+
+}  // namespace vigie::session
