@@ -30,3 +30,26 @@ vigie_build() {
   # shellcheck disable=SC2086
   ninja -C "$ROOT/$dir" ${VIGIE_TARGETS:-}
 }
+
+# Node.js and the packages of the OpenID provider fixture (tests/support/oidc) that the login tests
+# run against. Debian's nodejs/npm are installed only when missing: a nodesource nodejs bundles
+# its own npm, and Debian's npm package conflicts with it.
+vigie_node_deps() {
+  local dir="$ROOT/tests/support/oidc" missing=() sudo=""
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 18 ]; then
+    echo "Node.js 18 or later is required, found $(node --version)" >&2
+    return 1
+  fi
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$dir/node_modules"
+  fi
+}

@@ -6,6 +6,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/lib.sh"
 
 vigie_install
+vigie_node_deps
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
 vigie_build build RelWithDebInfo -DVIGIE_WERROR=$werror
