@@ -1,0 +1,74 @@
+// An identity test bed: a recording upstream, the Entra-shaped OpenID provider and Vigie with an
+// identity section in front of both, on free loopback ports. Vigie's port is reserved before the
+// provider starts because the provider must know the redirect URI it will allow.
+#pragma once
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "integration/harness.h"
+#include "support/browser.h"
+#include "support/oidc_provider.h"
+
+namespace vigie::testing {
+
+// A port that was free a moment ago (bound, read, released); the next bind takes it.
+inline uint16_t reserve_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+// A fresh cookie key, base64 of 32 random bytes, as an operator makes with `openssl rand -base64 32`.
+inline std::string random_cookie_key() {
+  unsigned char raw[32];
+  RAND_bytes(raw, sizeof raw);
+  unsigned char out[64];
+  int n = EVP_EncodeBlock(out, raw, sizeof raw);
+  return std::string(reinterpret_cast<char*>(out), static_cast<size_t>(n));
+}
+
+struct IdentityBed {
+  explicit IdentityBed(const std::string& routes, const std::string& identity_extra = "") {
+    port = reserve_port();
+    base = "http://127.0.0.1:" + std::to_string(port);
+    provider = std::make_unique<OidcProvider>(standard_tenant(base + "/oauth2/callback", base + "/"));
+    dir = make_temp_dir();
+    std::ofstream(dir + "/keys") << random_cookie_key() << "\n";
+    std::ofstream(dir + "/client-secret") << "vigie-secret\n";
+    start(routes, identity_extra);
+  }
+
+  void start(const std::string& routes, const std::string& identity_extra) {
+    std::string y = "workers: 2\nlisteners:\n  - name: http\n    address: 127.0.0.1\n    port: " +
+                    std::to_string(port) +
+                    "\nadmin: {address: 127.0.0.1, port: 0}\naccess_log: {path: \"off\"}\n"
+                    "clusters:\n  - name: app\n    endpoints: [\"http://127.0.0.1:" +
+                    std::to_string(upstream.port()) + "\"]\nroutes:\n" + routes +
+                    "identity:\n"
+                    "  provider:\n"
+                    "    issuer: " + provider->issuer() + "\n"
+                    "    client_id: vigie\n"
+                    "    client_secret: {file: " + dir + "/client-secret}\n"
+                    "  session:\n"
+                    "    keys: {file: " + dir + "/keys}\n" + identity_extra;
+    vigie = std::make_unique<VigieProcess>(y);
+  }
+
+  std::string url(const std::string& path) const { return base + path; }
+
+  uint16_t port = 0;
+  std::string base;
+  std::string dir;
+  RecordingUpstream upstream;
+  std::unique_ptr<OidcProvider> provider;
+  std::unique_ptr<VigieProcess> vigie;
+};
+
+}  // namespace vigie::testing

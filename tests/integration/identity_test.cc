@@ -1,0 +1,258 @@
+// Logins, sessions, bearer tokens and forward-auth through the real binary, against the
+// Entra-shaped provider. Asserts what the browser ends up seeing and what the upstream received.
+#include "integration/identity_harness.h"
+
+namespace vigie::testing {
+namespace {
+
+const std::string kRoutes = R"(  - id: openmrs
+    path: {prefix: /openmrs/}
+    cluster: app
+    auth: session
+  - id: grafana
+    path: {prefix: /grafana/}
+    cluster: app
+    auth: session
+    identity_headers: {user: false, grafana: true, grafana_roles: [{role: Admin, members: [Vigie.Admin]}]}
+  - id: metrics
+    path: {prefix: /federate}
+    cluster: app
+    auth: bearer
+    bearer: {audiences: ["api://vigie"], roles: [Vigie.Api.Call]}
+  - id: admin-api
+    path: {prefix: /admin-api}
+    cluster: app
+    auth: bearer
+    bearer: {audiences: ["api://vigie"], roles: [Vigie.Operator]}
+  - id: mixed
+    path: {prefix: /api/}
+    cluster: app
+    auth: session_or_bearer
+    bearer: {audiences: ["api://vigie"]}
+  - id: public
+    path: {prefix: /public}
+    cluster: app
+    auth: public
+)";
+
+const Headers kJson = {{"Accept", "application/json"}};
+
+class Identity : public ::testing::Test {
+ protected:
+  IdentityBed bed{kRoutes};
+  Browser browser;
+
+  // Logs `user` in by navigating to path; returns the final response.
+  Response login(const std::string& user, const std::string& path = "/openmrs/ws/rest/v1/patient?q=x") {
+    bed.provider->next_login(user);
+    return browser.follow(bed.url(path));
+  }
+  std::string daemon_token() {
+    return bed.provider->client_credentials_token("daemon", "daemon-secret", "api://vigie/.default");
+  }
+};
+
+TEST_F(Identity, browser_login_reaches_upstream_with_identity_headers) {
+  Response r = login("alice");
+  ASSERT_EQ(r.result_int(), 200u) << r.body();
+  // start -> provider -> callback -> back where the user wanted to go.
+  ASSERT_GE(browser.chain().size(), 4u);
+  EXPECT_TRUE(browser.chain().front().location.starts_with(bed.url("/oauth2/start?rd=")));
+  EXPECT_EQ(browser.url(), bed.url("/openmrs/ws/rest/v1/patient?q=x"));
+  auto seen = bed.upstream.requests().back();
+  EXPECT_EQ(seen.header("X-Forwarded-User"), "alice@contoso.test");
+  EXPECT_EQ(seen.header("X-Forwarded-Email"), "alice@contoso.test");
+  EXPECT_EQ(seen.header("X-Forwarded-Groups"), test_group_id(1) + "," + test_group_id(2) + "," + test_group_id(3));
+  // Vigie's cookies never reach the upstream.
+  auto cookie = seen.header("Cookie").value_or("");
+  EXPECT_EQ(cookie.find("vigie"), std::string::npos) << cookie;
+  auto session = browser.cookie("__Host-vigie");
+  ASSERT_TRUE(session);
+  EXPECT_TRUE(session->http_only);
+  EXPECT_TRUE(session->secure);
+  EXPECT_EQ(session->same_site, "Lax");
+  EXPECT_EQ(session->value.find("alice"), std::string::npos);  // sealed
+}
+
+TEST_F(Identity, grafana_route_gets_auth_proxy_headers_with_mapped_role) {
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  ASSERT_EQ(browser.follow(bed.url("/grafana/d/home")).result_int(), 200u);
+  auto seen = bed.upstream.requests().back();
+  EXPECT_EQ(seen.header("X-WEBAUTH-USER"), "alice@contoso.test");
+  EXPECT_EQ(seen.header("X-WEBAUTH-NAME"), "Alice Martin");
+  EXPECT_EQ(seen.header("X-WEBAUTH-ROLE"), "Admin");
+  EXPECT_FALSE(seen.header("X-Forwarded-User"));  // this route asked for the Grafana set only
+  browser.clear_cookies();
+  ASSERT_EQ(login("bob", "/grafana/").result_int(), 200u);
+  EXPECT_EQ(bed.upstream.requests().back().header("X-WEBAUTH-ROLE"), "Viewer");
+}
+
+TEST_F(Identity, spoofed_identity_headers_never_reach_the_upstream) {
+  ASSERT_EQ(login("bob").result_int(), 200u);
+  Headers spoof = {{"X-Forwarded-User", "mallory"},     {"X-Forwarded-Email", "m@evil"},
+                   {"X-Forwarded-Groups", "admins"},     {"X-Forwarded-Preferred-Username", "mallory"},
+                   {"X-WEBAUTH-USER", "admin"},           {"X-WEBAUTH-ROLE", "Admin"},
+                   {"X-Auth-Request-User", "mallory"},    {"X-Forwarded-Access-Token", "forged"},
+                   {"X-JWT-Assertion", "forged"}};
+  ASSERT_EQ(browser.get(bed.url("/openmrs/x"), spoof).result_int(), 200u);
+  auto seen = bed.upstream.requests().back();
+  EXPECT_EQ(seen.header("X-Forwarded-User"), "bob@contoso.test");
+  EXPECT_EQ(seen.header("X-Forwarded-Groups"), test_group_id(4));
+  for (auto name : {"X-WEBAUTH-USER", "X-WEBAUTH-ROLE", "X-Auth-Request-User", "X-Forwarded-Access-Token",
+                    "X-JWT-Assertion"}) {
+    EXPECT_FALSE(seen.header(name)) << name;
+  }
+  // And on a public route, with no identity at all.
+  ASSERT_EQ(browser.get(bed.url("/public"), spoof).result_int(), 200u);
+  EXPECT_FALSE(bed.upstream.requests().back().header("X-Forwarded-User"));
+}
+
+TEST_F(Identity, api_client_without_session_gets_401_json) {
+  Response r = browser.get(bed.url("/openmrs/ws/rest/v1/patient"), kJson);
+  EXPECT_EQ(r.result_int(), 401u);
+  EXPECT_EQ(r[boost::beast::http::field::www_authenticate], "Bearer realm=\"vigie\"");
+  EXPECT_EQ(nlohmann::json::parse(r.body())["error"], "unauthenticated");
+  EXPECT_EQ(bed.upstream.count(), 0u);
+}
+
+TEST_F(Identity, tampered_session_cookie_sends_the_browser_back_to_login) {
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  auto c = *browser.cookie("__Host-vigie");
+  std::string forged = c.value;
+  forged[forged.size() / 2] = forged[forged.size() / 2] == 'A' ? 'B' : 'A';
+  ASSERT_TRUE(browser.set_cookie(bed.url("/"), "__Host-vigie=" + forged + "; Path=/; Secure; HttpOnly"));
+  size_t before = bed.upstream.count();
+  Response r = browser.get(bed.url("/openmrs/x"));
+  EXPECT_EQ(r.result_int(), 302u);
+  EXPECT_TRUE(std::string(r[boost::beast::http::field::location]).starts_with("/oauth2/start?rd="));
+  EXPECT_EQ(bed.upstream.count(), before);
+  EXPECT_FALSE(browser.cookie("__Host-vigie"));  // Vigie deleted the broken cookie
+}
+
+TEST_F(Identity, sign_out_ends_the_session_and_continues_to_the_provider) {
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  browser.stop_before(bed.provider->end_session_endpoint());
+  Response r = browser.follow(bed.url("/oauth2/sign_out"));
+  ASSERT_EQ(r.result_int(), 302u);
+  std::string location(r[boost::beast::http::field::location]);
+  EXPECT_TRUE(location.starts_with(bed.provider->end_session_endpoint() + "?client_id=vigie")) << location;
+  EXPECT_NE(location.find("id_token_hint="), std::string::npos);
+  EXPECT_NE(location.find("post_logout_redirect_uri=" + url_encode(bed.url("/"))), std::string::npos);
+  EXPECT_FALSE(browser.cookie("__Host-vigie"));
+  EXPECT_EQ(browser.get(bed.url("/openmrs/x")).result_int(), 302u);
+}
+
+TEST_F(Identity, open_redirects_are_refused) {
+  for (std::string rd : {"//evil.example", "/\\evil.example", "https://evil.example/", "%2F%2Fevil.example",
+                         "/%0a/evil.example", "javascript:alert(1)", "/%5Cevil.example", "http:evil.example"}) {
+    Response r = browser.get(bed.url("/oauth2/start?rd=" + rd), kJson);
+    EXPECT_EQ(r.result_int(), 400u) << rd;
+    EXPECT_EQ(nlohmann::json::parse(r.body())["error"], "bad_redirect") << rd;
+  }
+  Response ok = browser.get(bed.url("/oauth2/start?rd=%2Fopenmrs%2Fhome"));
+  EXPECT_EQ(ok.result_int(), 302u);
+}
+
+TEST_F(Identity, callback_without_its_state_cookie_is_refused) {
+  Response r = browser.get(bed.url("/oauth2/callback?code=abc&state=somebody-elses-state"), kJson);
+  EXPECT_EQ(r.result_int(), 400u);
+  EXPECT_EQ(nlohmann::json::parse(r.body())["error"], "login_state_invalid");
+}
+
+TEST_F(Identity, group_overage_login_fails_with_a_page_that_says_why) {
+  Response r = login("overage");
+  EXPECT_EQ(r.result_int(), 403u);
+  EXPECT_NE(r.body().find("too many groups"), std::string::npos) << r.body();
+  EXPECT_FALSE(browser.cookie("__Host-vigie"));
+  EXPECT_EQ(bed.upstream.count(), 0u);
+}
+
+TEST_F(Identity, userinfo_returns_the_identity_as_json) {
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  Response r = browser.get(bed.url("/oauth2/userinfo"), kJson);
+  ASSERT_EQ(r.result_int(), 200u);
+  auto j = nlohmann::json::parse(r.body());
+  EXPECT_EQ(j["oid"], "a11ce000-0000-4000-8000-000000000001");
+  EXPECT_EQ(j["tid"], bed.provider->tenant());
+  EXPECT_EQ(j["roles"], nlohmann::json::array({"Vigie.Admin"}));
+  EXPECT_EQ(j["method"], "session");
+}
+
+TEST_F(Identity, service_principal_bearer_token_with_required_role) {
+  std::string token = daemon_token();
+  auto r = http_request(bed.vigie->port(), "GET", "/federate?match[]=up", "Authorization: Bearer " + token + "\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 200u) << r->body();
+  auto seen = bed.upstream.requests().back();
+  EXPECT_EQ(seen.header("X-Forwarded-User"), "d0d0d0d0-0000-4000-8000-000000000001");
+  // The same token lacks the role another route requires: known caller, refused.
+  auto denied = http_request(bed.vigie->port(), "GET", "/admin-api", "Authorization: Bearer " + token + "\r\n");
+  EXPECT_EQ(denied->result_int(), 403u);
+  EXPECT_NE(std::string((*denied)[boost::beast::http::field::www_authenticate]).find("insufficient_scope"),
+            std::string::npos);
+}
+
+TEST_F(Identity, bearer_rejections) {
+  std::string token = daemon_token();
+  std::string forged = token;
+  forged[forged.size() - 5] = forged[forged.size() - 5] == 'A' ? 'B' : 'A';
+  struct Case {
+    std::string name, headers;
+    unsigned status;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"missing", "", 401},
+           {"forged_signature", "Authorization: Bearer " + forged + "\r\n", 401},
+           {"garbage", "Authorization: Bearer not.a.jwt\r\n", 401},
+           {"basic_scheme", "Authorization: Basic YTpi\r\n", 401},
+           {"cookie_and_bearer", "Authorization: Bearer " + token + "\r\nCookie: __Host-vigie=v1.x\r\n", 400}}) {
+    auto r = http_request(bed.vigie->port(), "GET", "/federate", c.headers);
+    ASSERT_TRUE(r) << c.name;
+    EXPECT_EQ(r->result_int(), c.status) << c.name << " " << r->body();
+  }
+  EXPECT_EQ(bed.upstream.count(), 0u);
+}
+
+TEST_F(Identity, rotated_provider_keys_are_fetched_once_for_the_new_kid) {
+  ASSERT_EQ(http_request(bed.vigie->port(), "GET", "/federate", "Authorization: Bearer " + daemon_token() + "\r\n")
+                ->result_int(),
+            200u);
+  auto jwks_fetches = [&] { return bed.provider->state()["requests"].value("jwks", 0); };
+  int before = jwks_fetches();
+  bed.provider->rotate_keys(true);
+  std::string fresh = daemon_token();
+  for (int i = 0; i < 4; ++i) {
+    auto r = http_request(bed.vigie->port(), "GET", "/federate", "Authorization: Bearer " + fresh + "\r\n");
+    EXPECT_EQ(r->result_int(), 200u) << r->body();
+  }
+  EXPECT_EQ(jwks_fetches(), before + 1);
+  // A made-up kid right after does not trigger another fetch (at most one per 5 minutes).
+  std::string header = base64url_encode(R"({"alg":"RS256","kid":"made-up","typ":"JWT"})");
+  std::string bogus = header + fresh.substr(fresh.find('.'));
+  auto r = http_request(bed.vigie->port(), "GET", "/federate", "Authorization: Bearer " + bogus + "\r\n");
+  EXPECT_EQ(r->result_int(), 401u);
+  EXPECT_EQ(jwks_fetches(), before + 1);
+}
+
+TEST_F(Identity, forward_auth_answers_for_nginx_and_traefik_shapes) {
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  std::string cookie = browser.cookie_header(bed.url("/"));
+  auto nginx = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
+                            "X-Original-URL: http://127.0.0.1/openmrs/x\r\nX-Original-Method: GET\r\nCookie: " +
+                                cookie + "\r\n");
+  ASSERT_EQ(nginx->result_int(), 200u);
+  EXPECT_EQ((*nginx)["X-Auth-Request-User"], "alice@contoso.test");
+  EXPECT_EQ((*nginx)["X-Auth-Request-Email"], "alice@contoso.test");
+  auto traefik = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
+                              "X-Forwarded-Method: GET\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: "
+                              "127.0.0.1\r\nX-Forwarded-Uri: /openmrs/x\r\nCookie: " + cookie + "\r\n");
+  EXPECT_EQ(traefik->result_int(), 200u);
+  auto anonymous = http_request(bed.vigie->port(), "GET", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/openmrs/x\r\n");
+  EXPECT_EQ(anonymous->result_int(), 401u);
+  auto public_route = http_request(bed.vigie->port(), "GET", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/a\r\n");
+  EXPECT_EQ(public_route->result_int(), 200u);
+  EXPECT_EQ(bed.upstream.count(), 1u);  // only the login's own navigation reached it
+}
+
+}  // namespace
+}  // namespace vigie::testing
