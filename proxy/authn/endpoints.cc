@@ -104,7 +104,8 @@ asio::awaitable<std::optional<Refusal>> Service::complete_login(const Request& r
                                                                const std::string& code, Headers& headers) const {
   auto state = co_await provider_->ready();
   if (!state || !state->metadata) co_return refusal(Failure::ProviderUnavailable, "discovery_unavailable");
-  auto tokens = co_await tokens_.exchange_code(*state->metadata, code, login.verifier, redirect_uri(req));
+  std::string redirect = redirect_uri(req);  // named: GCC 12 may end temporaries in co_await early
+  auto tokens = co_await tokens_.exchange_code(*state->metadata, code, login.verifier, redirect);
   if (!tokens) {
     bool down = tokens.error().kind == oidc::TokenFailure::Unavailable;
     co_return refusal(down ? Failure::ProviderUnavailable : Failure::LoginRejected,

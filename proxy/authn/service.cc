@@ -86,7 +86,8 @@ Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, con
       id_token_rules_(base_rules(cfg.provider, {cfg.provider.client_id}, cfg.provider.algorithms)),
       ring_(key_ring(cfg.session)),
       tls_(net::make_client_context(cfg.provider.ca_file)),
-      tokens_(cfg.provider, tls_, clock) {
+      tokens_(cfg.provider, tls_, clock),
+      refreshes_(clock) {
   bool secure = cfg.session.cookie_secure;
   session_cookie_ = {session::prefixed_name(cfg.session.cookie_name, secure, !cfg.session.cookie_domain.empty()),
                      cfg.session.cookie_domain, secure, "Lax"};
@@ -181,9 +182,24 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
     co_return gone("session_idle");
   }
   Authenticated out;
+  bool changed = false;
+  if (!data->refresh_token.empty() && t >= data->tokens_expire - secs(cfg_.session.refresh_before)) {
+    session::SessionData current = *data;
+    // A named object, not a temporary: GCC 12 ends temporaries in a co_await expression too early.
+    RefreshFlights::Refresh refresh = [this, current] { return refresh_tokens(current); };
+    auto refreshed = co_await refreshes_.run(current, refresh);
+    if (!refreshed) {
+      co_await store_->erase(*value);
+      co_return gone("refresh_rejected");
+    }
+    changed = refreshed->access_token != data->access_token;
+    int64_t last_seen = data->last_seen;
+    *data = std::move(*refreshed);
+    data->last_seen = std::max(last_seen, data->last_seen);
+  }
   // Sliding idle timeout: re-issue the cookie at most once a minute, not on every request.
   int64_t touch = std::min<int64_t>(60, secs(cfg_.session.idle_timeout) / 10);
-  if (t - data->last_seen >= touch) {
+  if (changed || t - data->last_seen >= touch) {
     data->last_seen = t;
     if (auto saved = co_await store_->save(*data)) {
       auto max_age = std::chrono::seconds(std::max<int64_t>(0, data->created + secs(cfg_.session.lifetime) - t));
@@ -208,6 +224,32 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
   id->access_token = std::move(data->access_token);
   out.identity = std::move(id);
   co_return out;
+}
+
+asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(session::SessionData data) const {
+  auto state = co_await provider_->ready();
+  if (!state || !state->metadata) co_return data;
+  auto tokens = co_await tokens_.refresh(*state->metadata, data.refresh_token);
+  if (!tokens) {
+    if (tokens.error().kind == oidc::TokenFailure::Unavailable) co_return data;
+    co_return std::nullopt;
+  }
+  int64_t t = now();
+  if (!tokens->id_token.empty()) {
+    auto verified = co_await oidc::verify_token(tokens->id_token, *provider_, id_token_rules_, t);
+    if (!verified) co_return std::nullopt;
+    // The same person, or nothing; and an account now over the group limit must log in again to
+    // see the page that explains it, not keep its old groups.
+    Identity id = identity_from_claims(verified->payload, Method::Session);
+    if (id.oid != data.oid || id.tid != data.tid || groups_overage(verified->payload)) co_return std::nullopt;
+    data.groups = std::move(id.groups);
+    data.roles = std::move(id.roles);
+    data.id_token = tokens->id_token;
+  }
+  data.access_token = tokens->access_token;
+  if (!tokens->refresh_token.empty()) data.refresh_token = tokens->refresh_token;
+  data.tokens_expire = t + tokens->expires_in;
+  co_return data;
 }
 
 const Service::BearerIssuer* Service::issuer_for(std::string_view iss, std::string_view tid) const {

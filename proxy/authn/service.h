@@ -11,6 +11,7 @@
 
 #include "authn/bearer_cache.h"
 #include "authn/outcome.h"
+#include "authn/refresh_flights.h"
 #include "authn/request.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -49,6 +50,11 @@ class Service {
   };
 
   [[nodiscard]] boost::asio::awaitable<Authenticated> from_session(const Request& req) const;
+  // New tokens for a session: the data with fresh tokens, the data unchanged when the provider
+  // cannot be reached (the session lives on until its own limits), nullopt when the provider
+  // refuses (revoked grant, disabled user): the session then ends.
+  [[nodiscard]] boost::asio::awaitable<std::optional<session::SessionData>> refresh_tokens(
+      session::SessionData data) const;
   [[nodiscard]] boost::asio::awaitable<Authenticated> from_bearer(std::string_view token, const config::Route* route,
                                                                   BearerCache& cache) const;
   [[nodiscard]] Authenticated unauthenticated(const Request& req, const config::Route& route,
@@ -87,6 +93,7 @@ class Service {
   std::shared_ptr<boost::asio::ssl::context> tls_;
   oidc::TokenClient tokens_;
   std::vector<std::string> cookie_prefixes_;
+  mutable RefreshFlights refreshes_;
 };
 
 }  // namespace vigie::authn

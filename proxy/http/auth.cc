@@ -59,7 +59,8 @@ class AuthenticateStage final : public Stage {
     // Load refuses a non-public route without an identity section.
     const authn::Service& auth = *ctx.snapshot->auth;
     std::string cookie = cookies(ctx);
-    authn::Authenticated a = co_await auth.authenticate(make_request(ctx, cookie), route, *ctx.bearer_cache);
+    authn::Request req = make_request(ctx, cookie);  // named: see RefreshFlights::Refresh in service.cc
+    authn::Authenticated a = co_await auth.authenticate(req, route, *ctx.bearer_cache);
     for (auto& h : a.response_headers) ctx.response_headers.push_back(std::move(h));
     if (a.refusal) co_return Respond{reason_for(a.refusal->failure), std::move(a.refusal->headers), a.refusal->detail};
     ctx.identity = std::move(a.identity);

@@ -90,7 +90,7 @@ bool reply_keep_alive(WorkerState& w, RequestContext& ctx, bool reusable) {
 // Answers with a local reply. The connection stays open only when the request was well-formed,
 // its body fully read, and the client wants keep-alive.
 asio::awaitable<bool> reply(WorkerState& w, RequestContext& ctx, net::Stream& stream, Reason r, bool reusable,
-                            const authn::Headers& headers = {}, std::string_view detail = {}) {
+                            authn::Headers headers = {}, std::string_view detail = {}) {
   bool keep_alive = reply_keep_alive(w, ctx, reusable);
   auto res = render(r, ctx.prefs, ctx.request_id, 11, keep_alive);
   for (const auto& [name, value] : headers) res.insert(name, value);

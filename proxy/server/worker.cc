@@ -1,17 +1,32 @@
 #include "server/worker.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <sys/socket.h>
 
 #include "net/listener.h"
+#include "observe/log.h"
 
 namespace vigie::server {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
+
+// Nothing on the request path throws by design; if something does (a bug), the connection is
+// dropped and the reason must be visible instead of silently swallowed by asio::detached.
+void log_escaped_exception(const std::exception_ptr& e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    observe::log_error(std::string("connection ended by an exception: ") + ex.what());
+  } catch (...) {
+    observe::log_error("connection ended by an unknown exception");
+  }
+}
 constexpr std::string_view kBusy =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 51\r\n"
     "Connection: close\r\nRetry-After: 1\r\n\r\n{\"error\":\"connection_limit\",\"message\":\"Too busy.\"}\n";
@@ -94,7 +109,7 @@ asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acc, http::ListenerInfo
       continue;
     }
     state_.metrics.connections_total.Increment();
-    asio::co_spawn(io_, http::serve_connection(state_, std::move(sock), info), asio::detached);
+    asio::co_spawn(io_, http::serve_connection(state_, std::move(sock), info), log_escaped_exception);
   }
 }
 

@@ -2,6 +2,8 @@
 // Entra-shaped provider. Asserts what the browser ends up seeing and what the upstream received.
 #include "integration/identity_harness.h"
 
+#include <thread>
+
 namespace vigie::testing {
 namespace {
 
@@ -252,6 +254,45 @@ TEST_F(Identity, forward_auth_answers_for_nginx_and_traefik_shapes) {
   auto public_route = http_request(bed.vigie->port(), "GET", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/a\r\n");
   EXPECT_EQ(public_route->result_int(), 200u);
   EXPECT_EQ(bed.upstream.count(), 1u);  // only the login's own navigation reached it
+}
+
+}  // namespace
+}  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+TEST_F(Identity, concurrent_requests_refresh_tokens_once) {
+  // Tokens shorter than refresh_before (5 minutes): the first requests after login must refresh.
+  bed.provider->set_ttl({.id_token = 120, .access_token = 120, .refresh_token = 86400});
+  bed.provider->next_login("alice");
+  browser.stop_before(bed.url("/openmrs/"));  // logged in, not yet back on the page
+  browser.follow(bed.url("/openmrs/home"));
+  std::string old_cookie = browser.cookie_header(bed.url("/"));
+  ASSERT_NE(old_cookie.find("__Host-vigie="), std::string::npos);
+  int uses_before = bed.provider->state().value("refresh_token_uses", 0);
+
+  constexpr int kRequests = 8;
+  std::vector<std::optional<Response>> answers(kRequests);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRequests; ++i) {
+    threads.emplace_back([&, i] {
+      answers[i] = http_request(bed.vigie->port(), "GET", "/openmrs/x", "Cookie: " + old_cookie + "\r\n");
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& a : answers) {
+    ASSERT_TRUE(a) << bed.vigie->stderr_text();
+    EXPECT_EQ(a->result_int(), 200u) << a->body();
+    EXPECT_NE(std::string((*a)[boost::beast::http::field::set_cookie]).find("__Host-vigie="), std::string::npos);
+  }
+  auto state = bed.provider->state();
+  EXPECT_EQ(state.value("refresh_token_uses", 0), uses_before + 1);
+  EXPECT_EQ(state.value("refresh_token_reuse", 0), 0);
+  // A late request still carrying the old cookie reuses the result: no second refresh.
+  auto late = http_request(bed.vigie->port(), "GET", "/openmrs/y", "Cookie: " + old_cookie + "\r\n");
+  EXPECT_EQ(late->result_int(), 200u);
+  EXPECT_EQ(bed.provider->state().value("refresh_token_uses", 0), uses_before + 1);
 }
 
 }  // namespace

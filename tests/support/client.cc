@@ -27,10 +27,14 @@ void RawClient::send(std::string_view bytes) { asio::write(socket_, asio::buffer
 std::optional<Response> RawClient::read_response(bool head) {
   http::response_parser<http::string_body> p;
   p.body_limit(boost::none);
+  p.header_limit(64 * 1024);  // a session re-issued in chunked cookies exceeds Beast's 8 KiB default
   p.skip(head);
   boost::system::error_code ec;
   http::read(socket_, buffer_, p, ec);
-  if (ec) return std::nullopt;
+  if (ec) {
+    if (std::getenv("VIGIE_TEST_DEBUG")) std::fprintf(stderr, "read_response: %s\n", ec.message().c_str());
+    return std::nullopt;
+  }
   return p.release();
 }
 
