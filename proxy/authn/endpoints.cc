@@ -39,6 +39,9 @@ std::string join(const std::vector<std::string>& v) {
 
 asio::awaitable<EndpointAnswer> Service::endpoint(const Request& req, BearerCache& cache,
                                                   const config::Route* described) const {
+  if (!req.path.starts_with(cfg_.login.prefix)) {  // the assertion keys (is_endpoint lets nothing else in)
+    co_return Reply{200, "application/json", assertion_.jwks(), {{"Cache-Control", "public, max-age=300"}}};
+  }
   std::string_view action = req.path.substr(cfg_.login.prefix.size() + 1);
   if (action == "start") co_return co_await start(req);
   if (action == "callback") co_return co_await callback(req);

@@ -75,6 +75,7 @@ std::vector<std::string> token_audiences(const nlohmann::json& payload) {
   return out;
 }
 
+constexpr std::string_view kJwksPath = "/.well-known/vigie/jwks.json";
 constexpr std::string_view kBearerChallenge = "Bearer realm=\"vigie\"";
 
 }  // namespace
@@ -87,7 +88,8 @@ Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, con
       ring_(key_ring(cfg.session)),
       tls_(net::make_client_context(cfg.provider.ca_file)),
       tokens_(cfg.provider, tls_, clock),
-      refreshes_(clock) {
+      refreshes_(clock),
+      assertion_(cfg.assertion_key, clock) {
   bool secure = cfg.session.cookie_secure;
   session_cookie_ = {session::prefixed_name(cfg.session.cookie_name, secure, !cfg.session.cookie_domain.empty()),
                      cfg.session.cookie_domain, secure, "Lax"};
@@ -117,6 +119,7 @@ session::CookieSpec Service::login_cookie(std::string_view state) const {
 }
 
 bool Service::is_endpoint(std::string_view path) const {
+  if (path == kJwksPath) return true;
   const std::string& p = cfg_.login.prefix;
   return path.size() > p.size() && path.starts_with(p) && path[p.size()] == '/';
 }

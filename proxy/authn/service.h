@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "authn/assertion.h"
 #include "authn/bearer_cache.h"
 #include "authn/outcome.h"
 #include "authn/refresh_flights.h"
@@ -42,6 +43,7 @@ class Service {
   // Cookie-name prefixes of Vigie's own cookies, stripped from what upstreams receive.
   [[nodiscard]] const std::vector<std::string>& cookie_prefixes() const { return cookie_prefixes_; }
   [[nodiscard]] const config::Identity& config() const { return cfg_; }
+  [[nodiscard]] const AssertionSigner& assertion() const { return assertion_; }
 
  private:
   struct BearerIssuer {
@@ -94,6 +96,7 @@ class Service {
   oidc::TokenClient tokens_;
   std::vector<std::string> cookie_prefixes_;
   mutable RefreshFlights refreshes_;
+  AssertionSigner assertion_;
 };
 
 }  // namespace vigie::authn

@@ -151,6 +151,10 @@ void set_identity_headers(RequestContext& ctx) {
     req.set("X-WEBAUTH-ROLE", grafana_role(h, id));
   }
   if (h.access_token && !id.access_token.empty()) req.set("X-Forwarded-Access-Token", id.access_token);
+  if (h.assertion && ctx.assertion_cache) {
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    req.set("X-JWT-Assertion", ctx.assertion_cache->get(ctx.snapshot->auth->assertion(), id, ctx.host, now));
+  }
 }
 
 }  // namespace vigie::http

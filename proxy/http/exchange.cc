@@ -195,6 +195,7 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
   RequestContext ctx{snap, parser, conn, std::chrono::steady_clock::now()};
   ctx.bytes_in = header_len;
   ctx.bearer_cache = &w.bearer_cache;
+  ctx.assertion_cache = &w.assertion_cache;
 
   std::string_view block(static_cast<const char*>(buffer.data().data()), header_len);
   std::optional<Reason> bad = check_raw_header(block, cfg.limits.header_count);

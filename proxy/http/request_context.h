@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "authn/assertion.h"
 #include "authn/bearer_cache.h"
 #include "authn/identity.h"
 #include "authn/outcome.h"
@@ -42,6 +43,7 @@ struct RequestContext {
   ClientPrefs prefs;
   bool upgrade = false;
   authn::BearerCache* bearer_cache = nullptr;  // the worker's
+  authn::AssertionCache* assertion_cache = nullptr;  // the worker's
   std::shared_ptr<const authn::Identity> identity;  // set by the Authenticate stage
   authn::Headers response_headers;  // added to whatever answers the request (a renewed session cookie)
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "authn/assertion.h"
 #include "authn/bearer_cache.h"
 #include "core/clock.h"
 #include "http/snapshot.h"
@@ -25,6 +26,7 @@ struct WorkerState {
 
   upstream::Pool pool;
   authn::BearerCache bearer_cache;
+  authn::AssertionCache assertion_cache;
   std::shared_ptr<const Snapshot> snapshot;
   observe::Metrics& metrics;
   const observe::AccessLog& access_log;

@@ -4,6 +4,9 @@
 
 #include <thread>
 
+#include "jwt/jws.h"
+#include "jwt/keyset.h"
+
 namespace vigie::testing {
 namespace {
 
@@ -31,6 +34,11 @@ const std::string kRoutes = R"(  - id: openmrs
     cluster: app
     auth: session_or_bearer
     bearer: {audiences: ["api://vigie"]}
+  - id: openmrs-jwt
+    path: {prefix: /jwt/}
+    cluster: app
+    auth: session
+    identity_headers: {assertion: true}
   - id: public
     path: {prefix: /public}
     cluster: app
@@ -293,6 +301,41 @@ TEST_F(Identity, concurrent_requests_refresh_tokens_once) {
   auto late = http_request(bed.vigie->port(), "GET", "/openmrs/y", "Cookie: " + old_cookie + "\r\n");
   EXPECT_EQ(late->result_int(), 200u);
   EXPECT_EQ(bed.provider->state().value("refresh_token_uses", 0), uses_before + 1);
+}
+
+}  // namespace
+}  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+TEST_F(Identity, upstream_gets_a_signed_assertion_it_can_verify_with_vigie_jwks) {
+  ASSERT_EQ(login("alice", "/jwt/home").result_int(), 200u);
+  auto seen = bed.upstream.requests().back();
+  auto assertion = seen.header("X-JWT-Assertion");
+  ASSERT_TRUE(assertion);
+  auto header = jwt_header(*assertion);
+  auto claims = jwt_payload(*assertion);
+  EXPECT_EQ(header["alg"], "RS256");
+  EXPECT_EQ(claims["aud"], "127.0.0.1");
+  EXPECT_EQ(claims["oid"], "a11ce000-0000-4000-8000-000000000001");
+  EXPECT_EQ(claims["exp"].get<int64_t>() - claims["iat"].get<int64_t>(), 300);
+  EXPECT_FALSE(claims["jti"].get<std::string>().empty());
+  // The key is published; its kid names the one that signed.
+  auto jwks = http_request(bed.vigie->port(), "GET", "/.well-known/vigie/jwks.json");
+  ASSERT_EQ(jwks->result_int(), 200u);
+  auto keys = nlohmann::json::parse(jwks->body())["keys"];
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0]["kid"], header["kid"]);
+  EXPECT_EQ(keys[0]["kty"], "RSA");
+  // An upstream verifies it with the published key.
+  auto set = jwt::parse_jwks(jwks->body());
+  ASSERT_TRUE(set);
+  auto jws = jwt::parse(*assertion);
+  ASSERT_TRUE(jws);
+  auto key = set->select(jws->kid, jws->alg);
+  ASSERT_TRUE(key);
+  EXPECT_TRUE(jwt::verify_signature(*jws, **key));
 }
 
 }  // namespace
