@@ -47,7 +47,8 @@ asio::awaitable<EndpointAnswer> Service::endpoint(const Request& req, BearerCach
   if (action == "callback") co_return co_await callback(req);
   if (action == "sign_out") co_return co_await sign_out(req);
   if (action == "userinfo") co_return co_await userinfo(req, cache);
-  if (action == "auth") co_return co_await forward_auth(req, cache, described);
+  // Envoy's ext_authz appends the original path to the configured prefix.
+  if (action == "auth" || action.starts_with("auth/")) co_return co_await forward_auth(req, cache, described);
   co_return refusal(Failure::NotFound, "unknown_endpoint");
 }
 

@@ -30,6 +30,7 @@ enum class Failure {
   TenantNotAllowed,      // a tenant outside allowed_tenants: 403
   BadRedirect,           // an unsafe return URL: 400
   NotFound,              // an unknown path under the login prefix: 404
+  BadOriginalRequest,    // forward-auth: the described request does not parse or normalise: 400
 };
 
 struct Refusal {

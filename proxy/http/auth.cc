@@ -2,6 +2,7 @@
 
 #include "core/strings.h"
 #include "core/url.h"
+#include "http/path.h"
 #include "http/request_context.h"
 #include "http/snapshot.h"
 #include "session/cookies.h"
@@ -68,22 +69,41 @@ class AuthenticateStage final : public Stage {
   }
 };
 
-// The route the ingress asks about in forward-auth mode: X-Original-URL (NGINX), or
-// X-Forwarded-Host/-Uri/-Method (Traefik, Envoy). Null when it names none of ours.
-const router::Route* described_route(RequestContext& ctx, const authn::Request& r) {
-  std::string host, path;
+struct Described {
+  bool invalid = false;  // a description that does not parse or normalise: refused, never guessed
+  const router::Route* route = nullptr;
+};
+
+// The route the ingress asks about in forward-auth mode: X-Original-URL (NGINX Ingress), else
+// X-Forwarded-Host/-Uri/-Method (Traefik) from a trusted proxy, else the path after
+// <prefix>/auth/ on the request's own host (Envoy ext_authz appends the original path). The path
+// is normalised exactly as a proxied request's is, or "/public/../openmrs" would be judged as a
+// public path while the ingress serves /openmrs.
+Described described_route(RequestContext& ctx, const authn::Request& r, std::string_view prefix) {
+  std::string host;
+  std::string_view target;
   std::string_view method = r.original_method.empty() ? r.forwarded_method : r.original_method;
-  if (auto url = core::parse_url(r.original_url)) {
+  std::optional<core::Url> url;
+  std::string auth_path = std::string(prefix) + "/auth";
+  if (r.path != auth_path && !r.path.starts_with(auth_path + "/")) return {};  // not the forward-auth endpoint
+  if (!r.original_url.empty()) {
+    url = core::parse_url(r.original_url);
+    if (!url) return {true, nullptr};
     host = url->host;
-    path = url->target.substr(0, url->target.find('?'));
-  } else if (!r.forwarded_host.empty()) {
+    target = url->target;
+  } else if (!r.forwarded_host.empty() && ctx.conn.peer_trusted) {
     host = core::to_lower(r.forwarded_host.substr(0, r.forwarded_host.find(':')));
-    path = std::string(r.forwarded_uri.substr(0, r.forwarded_uri.find('?')));
+    target = r.forwarded_uri.empty() ? std::string_view("/") : r.forwarded_uri;
+  } else if (r.path.starts_with(auth_path + "/")) {
+    if (!r.target.starts_with(auth_path + "/")) return {true, nullptr};  // an encoded prefix: ambiguous
+    host = ctx.host;
+    target = r.target.substr(auth_path.size());
   } else {
-    return nullptr;
+    return {};
   }
-  if (path.empty()) path = "/";
-  return ctx.snapshot->routes.match(host, path, method.empty() ? std::string_view("GET") : method);
+  auto normal = normalise_target(target);
+  if (!normal) return {true, nullptr};
+  return {false, ctx.snapshot->routes.match(host, normal->path, method.empty() ? std::string_view("GET") : method)};
 }
 
 std::string sanitized(std::string_view v) {
@@ -123,8 +143,10 @@ bool is_auth_endpoint(const RequestContext& ctx) {
 asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) {
   std::string cookie = cookies(ctx);
   authn::Request r = make_request(ctx, cookie);
-  const router::Route* described = described_route(ctx, r);
-  co_return co_await ctx.snapshot->auth->endpoint(r, *ctx.bearer_cache, described ? described->cfg : nullptr);
+  const authn::Service& auth = *ctx.snapshot->auth;
+  Described d = described_route(ctx, r, auth.config().login.prefix);
+  if (d.invalid) co_return authn::Refusal{authn::Failure::BadOriginalRequest, "bad_original_url", {}};
+  co_return co_await auth.endpoint(r, *ctx.bearer_cache, d.route ? d.route->cfg : nullptr);
 }
 
 void set_identity_headers(RequestContext& ctx) {

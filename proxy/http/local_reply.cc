@@ -119,6 +119,7 @@ Reason reason_for(authn::Failure f) {
     case Failure::TenantNotAllowed: return Reason::TenantNotAllowed;
     case Failure::BadRedirect: return Reason::BadRedirect;
     case Failure::NotFound: return Reason::NoRoute;
+    case Failure::BadOriginalRequest: return Reason::BadTarget;
   }
   return Reason::Unauthenticated;
 }

@@ -340,3 +340,36 @@ TEST_F(Identity, upstream_gets_a_signed_assertion_it_can_verify_with_vigie_jwks)
 
 }  // namespace
 }  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+TEST_F(Identity, forward_auth_judges_the_normalised_path_and_refuses_ambiguous_descriptions) {
+  struct Case {
+    std::string name, target, headers;
+    unsigned status;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"dot_dot_out_of_public", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/../openmrs/x\r\n", 401},
+           {"encoded_dot_dot", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/%2e%2e/openmrs/x\r\n", 401},
+           {"tomcat_dot_dot_semicolon", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/..;/openmrs/x\r\n", 400},
+           {"unparseable_url_with_forwarded_fallback", "/oauth2/auth",
+            "X-Original-URL: http://127.0.0.1\\public\r\nX-Forwarded-Host: 127.0.0.1\r\nX-Forwarded-Uri: /public/\r\n", 400},
+           // X-Forwarded-* from a peer outside trusted_proxies say nothing: the default (a credential) applies.
+           {"untrusted_forwarded_headers", "/oauth2/auth", "X-Forwarded-Host: 127.0.0.1\r\nX-Forwarded-Uri: /public/\r\n", 401},
+           {"envoy_public", "/oauth2/auth/public/a", "", 200},
+           {"envoy_protected", "/oauth2/auth/openmrs/x", "", 401},
+           {"envoy_dot_dot", "/oauth2/auth/public/%2e%2e/openmrs/x", "", 401}}) {
+    auto r = http_request(bed.vigie->port(), "GET", c.target, c.headers);
+    ASSERT_TRUE(r) << c.name;
+    EXPECT_EQ(r->result_int(), c.status) << c.name << " " << r->body();
+  }
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  auto envoy = http_request(bed.vigie->port(), "GET", "/oauth2/auth/openmrs/x",
+                            "Cookie: " + browser.cookie_header(bed.url("/")) + "\r\n");
+  EXPECT_EQ(envoy->result_int(), 200u);
+  EXPECT_EQ((*envoy)["X-Auth-Request-User"], "alice@contoso.test");
+}
+
+}  // namespace
+}  // namespace vigie::testing
