@@ -96,7 +96,11 @@ asio::awaitable<EndpointAnswer> Service::callback(const Request& req) const {
     co_return r;
   }
   auto code = core::query_param(req.query, "code");
-  if (!code || code->empty()) co_return refusal(Failure::LoginStateInvalid, "code_missing");
+  if (!code || code->empty()) {
+    Refusal r = refusal(Failure::LoginStateInvalid, "code_missing");
+    r.headers = std::move(headers);
+    co_return r;
+  }
   if (auto failed = co_await complete_login(req, *login, *code, headers)) {
     for (auto& h : headers) failed->headers.push_back(std::move(h));
     co_return std::move(*failed);
@@ -111,7 +115,9 @@ asio::awaitable<std::optional<Refusal>> Service::complete_login(const Request& r
   std::string redirect = redirect_uri(req);  // named: GCC 12 may end temporaries in co_await early
   auto tokens = co_await tokens_.exchange_code(*state->metadata, code, login.verifier, redirect);
   if (!tokens) {
-    bool down = tokens.error().kind == oidc::TokenFailure::Unavailable;
+    // A credential Vigie cannot build (unreadable token file) is our outage, not the user's refusal.
+    bool down = tokens.error().kind == oidc::TokenFailure::Unavailable ||
+                tokens.error().kind == oidc::TokenFailure::Credential;
     co_return refusal(down ? Failure::ProviderUnavailable : Failure::LoginRejected,
                       down ? "token_endpoint_unavailable" : "code_exchange_failed");
   }

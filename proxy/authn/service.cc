@@ -100,7 +100,15 @@ Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, con
                                    : issuers.get({b.issuer, b.jwks_url.empty() ? b.issuer + "/.well-known/openid-configuration" : "",
                                                   b.jwks_url, cfg.provider.ca_file, cfg.provider.timeout,
                                                   cfg.provider.jwks_refresh});
-    bearer_issuers_.push_back({issuer, base_rules(cfg.provider, b.audiences, b.algorithms)});
+    auto same = std::find_if(bearer_issuers_.begin(), bearer_issuers_.end(),
+                             [&](const BearerIssuer& e) { return e.issuer == issuer; });
+    if (same == bearer_issuers_.end()) {
+      bearer_issuers_.push_back({issuer, base_rules(cfg.provider, b.audiences, b.algorithms)});
+      continue;
+    }
+    // Several entries for one issuer: the first match would hide the others, so they merge.
+    for (const auto& a : b.audiences) same->rules.audiences.push_back(a);
+    for (auto alg : algorithms(b.algorithms)) same->rules.algorithms.push_back(alg);
   }
   if (bearer_issuers_.empty()) {
     bearer_issuers_.push_back({provider_, base_rules(cfg.provider, {}, cfg.provider.algorithms)});
@@ -234,7 +242,8 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(ses
   if (!state || !state->metadata) co_return data;
   auto tokens = co_await tokens_.refresh(*state->metadata, data.refresh_token);
   if (!tokens) {
-    if (tokens.error().kind == oidc::TokenFailure::Unavailable) co_return data;
+    auto kind = tokens.error().kind;
+    if (kind == oidc::TokenFailure::Unavailable || kind == oidc::TokenFailure::Credential) co_return data;
     co_return std::nullopt;
   }
   int64_t t = now();

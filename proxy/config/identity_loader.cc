@@ -75,8 +75,8 @@ void read_client_auth(Reader& r, Provider& p) {
 }
 
 void read_provider(Reader& r, Provider& p) {
+  // Kept exactly as written: tokens carry it verbatim (Entra v1 issuers end with '/').
   p.issuer = r.str("issuer", true).value_or("");
-  if (p.issuer.ends_with("/")) p.issuer.pop_back();
   if (!p.issuer.empty()) check_url(r, "issuer", p.issuer);
   p.discovery_url = r.str("discovery_url").value_or("");
   if (!p.discovery_url.empty()) check_url(r, "discovery_url", p.discovery_url);
@@ -107,7 +107,9 @@ void read_provider(Reader& r, Provider& p) {
   else if (overage != "fail") r.error("groups_overage", "expected fail or graph, got '" + overage + "'");
   p.graph_url = r.str("graph_url").value_or(p.graph_url);
   check_url(r, "graph_url", p.graph_url);
-  if (p.discovery_url.empty() && !multi) p.discovery_url = p.issuer + "/.well-known/openid-configuration";
+  if (p.discovery_url.empty() && !multi) {
+    p.discovery_url = p.issuer + (p.issuer.ends_with("/") ? "" : "/") + ".well-known/openid-configuration";
+  }
 }
 
 bool valid_host_pattern(std::string_view s) {

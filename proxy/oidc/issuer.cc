@@ -36,7 +36,9 @@ Issuer::Issuer(IssuerSettings s, const core::Clock& clock)
     : settings_(std::move(s)), clock_(clock), tls_(net::make_client_context(settings_.ca_file)) {}
 
 asio::awaitable<std::shared_ptr<const IssuerState>> Issuer::ready() {
-  if (auto s = state_.load()) co_return s;
+  // Discovery may have worked while the keys did not: without keys nothing verifies, so such a
+  // state is retried (rate-limited) rather than kept until the periodic refresh.
+  if (auto s = state_.load(); s && s->keys.size() > 0) co_return s;
   co_return co_await join_or_fetch(Why::First);
 }
 

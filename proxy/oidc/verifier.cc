@@ -13,6 +13,15 @@ constexpr std::string_view kV1Prefix = "https://sts.windows.net/";
 
 VerifyError token_error(jwt::Error e) { return {VerifyFailure::Token, e}; }
 
+// The tenant segment of an Entra issuer: https://login.microsoftonline.com/<tenant>/v2.0.
+std::string_view tenant_of(std::string_view issuer) {
+  size_t scheme = issuer.find("://");
+  size_t start = issuer.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  if (start == std::string_view::npos) return {};
+  size_t end = issuer.find('/', start + 1);
+  return issuer.substr(start + 1, end == std::string_view::npos ? std::string_view::npos : end - start - 1);
+}
+
 std::string string_claim(const nlohmann::json& payload, const char* name) {
   auto it = payload.find(name);
   return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string{};
@@ -38,10 +47,10 @@ core::Result<std::string, VerifyError> expected_issuer(const nlohmann::json& pay
   if (iss.starts_with(kV1Prefix) && !std::string_view(configured).starts_with(kV1Prefix)) {
     // Entra v1 tokens use another issuer and claim set; accepting them is a deliberate choice.
     if (!rules.accept_v1) return core::fail(VerifyError{VerifyFailure::V1NotAccepted});
-    if (multi && std::find(rules.allowed_tenants.begin(), rules.allowed_tenants.end(), tid) ==
-                     rules.allowed_tenants.end()) {
-      return core::fail(VerifyError{VerifyFailure::TenantNotAllowed});
-    }
+    bool allowed = multi ? std::find(rules.allowed_tenants.begin(), rules.allowed_tenants.end(), tid) !=
+                               rules.allowed_tenants.end()
+                         : !tid.empty() && tenant_of(configured) == tid;
+    if (!allowed) return core::fail(VerifyError{VerifyFailure::TenantNotAllowed});
     return std::string(kV1Prefix) + tid + "/";
   }
   if (!multi) return std::string(configured);

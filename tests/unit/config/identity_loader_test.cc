@@ -50,8 +50,9 @@ TEST(IdentityLoader, valid_identity_is_typed_and_secrets_read) {
   auto c = load_string(base_config(), "id.yaml");
   ASSERT_TRUE(c) << c.error()[0].to_string();
   const Identity& id = *(*c)->identity;
-  EXPECT_EQ(id.provider.issuer, "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0");
-  EXPECT_EQ(id.provider.discovery_url, id.provider.issuer + "/.well-known/openid-configuration");
+  // Kept as written, trailing slash included: tokens carry the issuer verbatim.
+  EXPECT_EQ(id.provider.issuer, "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0/");
+  EXPECT_EQ(id.provider.discovery_url, id.provider.issuer + ".well-known/openid-configuration");
   EXPECT_EQ(id.provider.client_secret->value, "client-secret");  // trailing newline dropped
   EXPECT_TRUE(id.provider.client_secret->source.starts_with("file "));
   EXPECT_EQ(id.session.idle_timeout, std::chrono::hours(1));

@@ -116,6 +116,20 @@ TEST(Issuer, unreachable_provider_fails_fast_for_a_while) {
   EXPECT_EQ(bed.server.hits("/missing"), 2);
 }
 
+TEST(Issuer, discovery_without_keys_is_retried_not_kept) {
+  Bed bed;
+  bed.server.set("/t/keys", 503, "");
+  Issuer issuer(bed.settings(), bed.clock);
+  std::shared_ptr<const IssuerState> got;
+  run([&]() -> asio::awaitable<void> { got = co_await issuer.ready(); });
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->keys.size(), 0u);
+  bed.publish({"k1"});
+  bed.clock.advance(std::chrono::seconds(5));
+  run([&]() -> asio::awaitable<void> { got = co_await issuer.ready(); });
+  EXPECT_EQ(got->keys.size(), 1u);
+}
+
 TEST(IssuerRegistry, same_settings_same_issuer_and_unused_ones_dropped) {
   Bed bed;
   IssuerRegistry reg(bed.clock);

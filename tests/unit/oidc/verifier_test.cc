@@ -103,6 +103,10 @@ TEST(Verifier, v1_tokens_only_when_accepted) {
   auto issuer = bed.issuer("https://login.microsoftonline.com/t1/v2.0");
   VerifyRules rules{.audiences = {"api://vigie"}, .accept_v1 = true};
   EXPECT_TRUE(verify(bed.token(claims("https://sts.windows.net/t1/")), *issuer, rules));
+  // Only from the configured tenant: another tenant's v1 token for the same audience is refused.
+  auto foreign = verify(bed.token(claims("https://sts.windows.net/t2/", "t2")), *issuer, rules);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code(), "tenant_not_allowed");
 }
 
 TEST(Verifier, unreachable_keys_are_issuer_unavailable) {
