@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "config/loader.h"
+#include "http/snapshot.h"
 #include "observe/log.h"
 #include "server/server.h"
 
@@ -56,6 +57,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (args.command == "check") {
+    // Build everything a start would build (TLS contexts, key rings, private keys), without
+    // binding or fetching, so a key the loader only sees as text is checked here too.
+    try {
+      vigie::observe::Metrics metrics;
+      vigie::oidc::IssuerRegistry issuers;
+      (void)vigie::http::build_snapshot(*cfg, metrics, 1, issuers);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: %s\n", args.config.c_str(), e.what());
+      return 1;
+    }
     std::printf("%s: ok (%zu listeners, %zu clusters, %zu routes)\n", args.config.c_str(), (*cfg)->listeners.size(),
                 (*cfg)->clusters.size(), (*cfg)->routes.size());
     return 0;

@@ -373,3 +373,28 @@ TEST_F(Identity, forward_auth_judges_the_normalised_path_and_refuses_ambiguous_d
 
 }  // namespace
 }  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+TEST(IdentityCheck, check_builds_the_key_ring_and_names_the_secret) {
+  std::string dir = make_temp_dir();
+  std::ofstream(dir + "/keys") << "this is not a key\n";
+  std::ofstream(dir + "/secret") << "s\n";
+  std::string path = dir + "/vigie.yaml";
+  std::ofstream(path) << "listeners: [{name: http, address: 127.0.0.1, port: 0}]\n"
+                         "clusters: [{name: app, endpoints: [\"http://127.0.0.1:9\"]}]\n"
+                         "routes: [{id: a, path: {prefix: /}, cluster: app, auth: session}]\n"
+                         "identity:\n"
+                         "  provider: {issuer: \"https://login.microsoftonline.com/t/v2.0\", client_id: c, "
+                         "client_secret: {file: " + dir + "/secret}}\n"
+                         "  session: {keys: {file: " + dir + "/keys}}\n";
+  std::string out;
+  EXPECT_EQ(run_command(std::string(VIGIE_BINARY) + " check --config " + path, &out), 1);
+  EXPECT_NE(out.find("identity.session.keys (file " + dir + "/keys)"), std::string::npos) << out;
+  EXPECT_NE(out.find("openssl rand -base64 32"), std::string::npos) << out;
+  EXPECT_EQ(out.find("this is not a key"), std::string::npos) << out;  // never the secret itself
+}
+
+}  // namespace
+}  // namespace vigie::testing
