@@ -1,5 +1,6 @@
 // The login prefix (default /oauth2): start, callback, sign_out, userinfo and the forward-auth
 // endpoint. Part of Service; see service.h.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "authn/service.h"
@@ -207,10 +208,16 @@ asio::awaitable<EndpointAnswer> Service::forward_auth(const Request& req, Bearer
                                                       const config::Route* described) const {
   config::Route any;
   any.auth = config::AuthMode::SessionOrBearer;
-  Request api = req;
-  api.browser = false;  // the ingress turns our 401 into its auth-signin redirect
-  Authenticated a = co_await authenticate(api, described ? *described : any, cache);
+  // req.browser: set by the HTTP layer only where the proxy hands our answer to the browser
+  // (Traefik, Envoy); NGINX Ingress needs a 401 and redirects to its auth-signin itself.
+  Authenticated a = co_await authenticate(req, described ? *described : any, cache);
   if (a.refusal) co_return std::move(*a.refusal);
+  // ingress-nginx passes on only the first Set-Cookie of an auth response: a session re-issued in
+  // several chunks would reach the browser half-updated and break. Keep the browser's cookie then.
+  size_t session_lines = std::count_if(a.response_headers.begin(), a.response_headers.end(), [&](const auto& h) {
+    return h.first == "Set-Cookie" && h.second.starts_with(session_cookie_.name);
+  });
+  if (session_lines > 1) std::erase_if(a.response_headers, [](const auto& h) { return h.first == "Set-Cookie"; });
   Reply r{static_cast<int>(cfg_.forward_auth.success_status), "text/plain; charset=utf-8", "", std::move(a.response_headers)};
   r.headers.emplace_back("Cache-Control", "no-store");
   if (!a.identity) co_return r;  // a public route

@@ -17,6 +17,9 @@ struct Request {
   std::string_view authorization;
   bool tls = false;               // the scheme the client used (https also behind a trusted proxy)
   bool browser = false;           // a GET/HEAD navigation that accepts text/html
+  // Where a login redirect points: empty for a relative /oauth2/start; "https://host" in
+  // forward-auth mode, where the browser is on the protected host, not on Vigie.
+  std::string_view login_origin;
   // Forward-auth: the request the ingress is asking about.
   std::string_view original_url;     // X-Original-URL (NGINX Ingress)
   std::string_view original_method;  // X-Original-Method

@@ -160,7 +160,8 @@ Authenticated Service::unauthenticated(const Request& req, const config::Route& 
   Refusal r{Failure::Unauthenticated, detail, {}};
   if (req.browser && route.auth != config::AuthMode::Bearer) {
     r.failure = Failure::LoginRedirect;
-    r.headers.emplace_back("Location", cfg_.login.prefix + "/start?rd=" + core::url_encode(req.target));
+    r.headers.emplace_back("Location", std::string(req.login_origin) + cfg_.login.prefix +
+                                           "/start?rd=" + core::url_encode(req.target));
   } else {
     r.headers.emplace_back("WWW-Authenticate", std::string(kBearerChallenge));
   }

@@ -72,6 +72,10 @@ class AuthenticateStage final : public Stage {
 struct Described {
   bool invalid = false;  // a description that does not parse or normalise: refused, never guessed
   const router::Route* route = nullptr;
+  bool nginx = false;    // from X-Original-URL: the ingress wants 401, not a redirect
+  std::string origin;    // "https://host" of the protected request
+  std::string target;    // its path and query, for the return URL
+  std::string_view method;
 };
 
 // The route the ingress asks about in forward-auth mode: X-Original-URL (NGINX Ingress), else
@@ -86,24 +90,32 @@ Described described_route(RequestContext& ctx, const authn::Request& r, std::str
   std::optional<core::Url> url;
   std::string auth_path = std::string(prefix) + "/auth";
   if (r.path != auth_path && !r.path.starts_with(auth_path + "/")) return {};  // not the forward-auth endpoint
+  Described d;
+  std::string_view proto = ctx.conn.tls ? "https" : "http";
   if (!r.original_url.empty()) {
     url = core::parse_url(r.original_url);
-    if (!url) return {true, nullptr};
+    if (!url) return {true};
     host = url->host;
     target = url->target;
+    d.nginx = true;
   } else if (!r.forwarded_host.empty() && ctx.conn.peer_trusted) {
     host = core::to_lower(r.forwarded_host.substr(0, r.forwarded_host.find(':')));
     target = r.forwarded_uri.empty() ? std::string_view("/") : r.forwarded_uri;
+    d.origin = std::string(r.forwarded_proto.empty() ? proto : r.forwarded_proto) + "://" + std::string(r.forwarded_host);
   } else if (r.path.starts_with(auth_path + "/")) {
-    if (!r.target.starts_with(auth_path + "/")) return {true, nullptr};  // an encoded prefix: ambiguous
+    if (!r.target.starts_with(auth_path + "/")) return {true};  // an encoded prefix: ambiguous
     host = ctx.host;
     target = r.target.substr(auth_path.size());
+    d.origin = std::string(r.tls ? "https" : "http") + "://" + std::string(r.host_header);
   } else {
     return {};
   }
   auto normal = normalise_target(target);
-  if (!normal) return {true, nullptr};
-  return {false, ctx.snapshot->routes.match(host, normal->path, method.empty() ? std::string_view("GET") : method)};
+  if (!normal) return {true};
+  d.method = method.empty() ? std::string_view("GET") : method;
+  d.route = ctx.snapshot->routes.match(host, normal->path, d.method);
+  d.target = std::string(target);
+  return d;
 }
 
 std::string sanitized(std::string_view v) {
@@ -146,6 +158,15 @@ asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) 
   const authn::Service& auth = *ctx.snapshot->auth;
   Described d = described_route(ctx, r, auth.config().login.prefix);
   if (d.invalid) co_return authn::Refusal{authn::Failure::BadOriginalRequest, "bad_original_url", {}};
+  if (!d.origin.empty()) {
+    // Traefik and Envoy hand a refusal to the browser as it is: send browsers to the login on
+    // the protected host (whose /oauth2/ paths reach Vigie), with the original path to return to.
+    r.browser = (d.method == "GET" || d.method == "HEAD") && ctx.prefs.html;
+    r.login_origin = d.origin;
+    r.target = d.target;
+  } else if (d.nginx) {
+    r.browser = false;
+  }
   co_return co_await auth.endpoint(r, *ctx.bearer_cache, d.route ? d.route->cfg : nullptr);
 }
 

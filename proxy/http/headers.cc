@@ -275,6 +275,12 @@ void prepare_downstream_response(const RequestContext& ctx, upstream::Response& 
   if (chunked) res.chunked(true);
   res.set("X-Request-Id", ctx.request_id);
   for (const auto& [name, value] : ctx.response_headers) res.insert(name, value);
+  // A page shown to a signed-in user (a patient chart) must not outlive the session in a browser
+  // or a shared cache: after sign-out, Back must not show it. Upstreams that set their own
+  // Cache-Control (static assets) keep it.
+  if (ctx.identity && res.find(bhttp::field::cache_control) == res.end()) {
+    res.set(bhttp::field::cache_control, "private, no-store");
+  }
   if (upgrade) {
     res.set(bhttp::field::upgrade, "websocket");
     res.set(bhttp::field::connection, "upgrade");

@@ -39,9 +39,31 @@ void number(std::string& out, std::string_view name, uint64_t v) {
 
 }  // namespace
 
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 (overlong forms, surrogates and
+// code points above U+10FFFF are invalid).
+size_t utf8_length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  }
+  if (c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
+  if (c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogate
+  if (c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
+  if (c == 0xf4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
+  return n;
+}
+
+}  // namespace
+
 void json_escape(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -49,8 +71,16 @@ void json_escape(std::string& out, std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        // Control bytes and non-ASCII are escaped so a hostile path cannot forge log lines or
-        // produce invalid UTF-8 in the JSON.
+        if (c >= 0x80) {
+          // Valid UTF-8 ("é" in a French message) is kept; a stray byte is escaped so hostile
+          // input cannot make the JSON invalid.
+          if (size_t n = utf8_length(s, i)) {
+            out.append(s.substr(i, n));
+            i += n - 1;
+            break;
+          }
+        }
+        // Control bytes are escaped so a hostile path cannot forge log lines.
         if (c < 0x20 || c >= 0x7f) {
           out += "\\u00";
           out += kHex[c >> 4];

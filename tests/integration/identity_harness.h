@@ -8,6 +8,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -59,6 +61,11 @@ struct IdentityBed {
                     "  session:\n"
                     "    keys: {file: " + dir + "/keys}\n" + identity_extra;
     vigie = std::make_unique<VigieProcess>(y);
+  }
+
+  ~IdentityBed() {
+    vigie.reset();
+    if (!std::getenv("VIGIE_KEEP_TEST_DIRS")) std::filesystem::remove_all(dir);
   }
 
   std::string url(const std::string& path) const { return base + path; }

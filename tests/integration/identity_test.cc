@@ -72,6 +72,7 @@ TEST_F(Identity, browser_login_reaches_upstream_with_identity_headers) {
   auto seen = bed.upstream.requests().back();
   EXPECT_EQ(seen.header("X-Forwarded-User"), "alice@contoso.test");
   EXPECT_EQ(seen.header("X-Forwarded-Email"), "alice@contoso.test");
+  EXPECT_EQ(r[boost::beast::http::field::cache_control], "private, no-store");  // Back after sign-out shows nothing
   EXPECT_EQ(seen.header("X-Forwarded-Groups"), test_group_id(1) + "," + test_group_id(2) + "," + test_group_id(3));
   // Vigie's cookies never reach the upstream.
   auto cookie = seen.header("Cookie").value_or("");
@@ -365,6 +366,14 @@ TEST_F(Identity, forward_auth_judges_the_normalised_path_and_refuses_ambiguous_d
     EXPECT_EQ(r->result_int(), c.status) << c.name << " " << r->body();
   }
   ASSERT_EQ(login("alice").result_int(), 200u);
+  // Envoy hands our answer to the browser: a navigation gets the login on the protected host.
+  auto nav = http_request(bed.vigie->port(), "GET", "/oauth2/auth/openmrs/x?a=1", "Accept: text/html\r\n");
+  EXPECT_EQ(nav->result_int(), 302u);
+  EXPECT_EQ((*nav)[boost::beast::http::field::location], "http://app.test/oauth2/start?rd=%2Fopenmrs%2Fx%3Fa%3D1");
+  // NGINX needs a 401 (it redirects to its auth-signin itself), even for a navigation.
+  auto nginx_nav = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
+                                "Accept: text/html\r\nX-Original-URL: http://127.0.0.1/openmrs/x\r\n");
+  EXPECT_EQ(nginx_nav->result_int(), 401u);
   auto envoy = http_request(bed.vigie->port(), "GET", "/oauth2/auth/openmrs/x",
                             "Cookie: " + browser.cookie_header(bed.url("/")) + "\r\n");
   EXPECT_EQ(envoy->result_int(), 200u);

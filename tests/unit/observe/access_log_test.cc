@@ -40,3 +40,27 @@ TEST(AccessLog, off_writes_nothing_and_does_not_crash) {
 
 }  // namespace
 }  // namespace vigie::observe
+
+namespace vigie::observe {
+namespace {
+
+TEST(JsonEscape, valid_utf8_kept_stray_bytes_escaped) {
+  struct Case {
+    std::string in, out;
+  };
+  for (const auto& c : std::vector<Case>{{"accéder à", "accéder à"},
+                                         {"\xe2\x82\xac", "\xe2\x82\xac"},                  // €
+                                         {"\xf0\x9f\x91\x82", "\xf0\x9f\x91\x82"},          // 👂
+                                         {"\xc3", "\\u00c3"},                               // truncated
+                                         {"\xc0\xaf", "\\u00c0\\u00af"},                    // overlong '/'
+                                         {"\xed\xa0\x80", "\\u00ed\\u00a0\\u0080"},         // surrogate
+                                         {"\xe9t\xe9", "\\u00e9t\\u00e9"}}) {              // Latin-1, not UTF-8
+    std::string out;
+    json_escape(out, c.in);
+    EXPECT_EQ(out, c.out) << c.in;
+    EXPECT_TRUE(nlohmann::json::accept("\"" + out + "\""));
+  }
+}
+
+}  // namespace
+}  // namespace vigie::observe
