@@ -1,11 +1,12 @@
 // Fuzz target: everything the login endpoints parse from a browser or a provider — the callback
 // query (state, code, error), return URLs, the login-state cookie, discovery documents and token
-// endpoint answers. Hostile bytes must give errors, never a crash or an unsafe return URL.
+// endpoint answers and Microsoft Graph pages. Hostile bytes must give errors, never a crash or an unsafe return URL.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "core/url.h"
+#include "oidc/graph.h"
 #include "oidc/login.h"
 #include "oidc/metadata.h"
 #include "oidc/token_client.h"
@@ -35,5 +36,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)oidc::parse_metadata(in, "https://login.example/t/v2.0");
   (void)oidc::parse_token_response(200, in);
   (void)oidc::parse_token_response(400, in);
+  (void)oidc::parse_graph_page(in);
   return 0;
 }

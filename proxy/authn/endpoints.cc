@@ -6,6 +6,7 @@
 #include "authn/service.h"
 #include "core/url.h"
 #include "crypto/random.h"
+#include "oidc/graph.h"
 #include "oidc/login.h"
 
 namespace vigie::authn {
@@ -142,11 +143,16 @@ asio::awaitable<std::optional<Refusal>> Service::complete_login(const Request& r
   if (azp != claims.end() && (!azp->is_string() || azp->get<std::string>() != cfg_.provider.client_id)) {
     co_return refusal(Failure::LoginRejected, "azp_mismatch");
   }
+  Identity id = identity_from_claims(claims, Method::Session);
   if (groups_overage(claims)) {
     // Silently treating the user as group-less would hide them from every group rule.
-    co_return refusal(Failure::GroupsOverage, "groups_overage");
+    if (cfg_.provider.groups_overage != config::GroupsOverage::Graph) {
+      co_return refusal(Failure::GroupsOverage, "groups_overage");
+    }
+    auto groups = co_await oidc::member_groups(cfg_.provider.graph_url, tokens->access_token, *tls_, cfg_.provider.timeout);
+    if (!groups) co_return refusal(Failure::GroupsOverage, oidc::describe(groups.error()));
+    id.groups = std::move(*groups);
   }
-  Identity id = identity_from_claims(claims, Method::Session);
   session::SessionData s{.id = crypto::random_token(16), .issuer = id.issuer, .oid = id.oid, .tid = id.tid,
                          .sub = id.sub, .name = id.name, .email = id.email,
                          .preferred_username = id.preferred_username, .groups = std::move(id.groups),

@@ -8,6 +8,7 @@
 #include "crypto/hash.h"
 #include "jwt/jws.h"
 #include "net/tls.h"
+#include "oidc/graph.h"
 #include "session/cookie_store.h"
 
 namespace vigie::authn {
@@ -251,10 +252,17 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(ses
   if (!tokens->id_token.empty()) {
     auto verified = co_await oidc::verify_token(tokens->id_token, *provider_, id_token_rules_, t);
     if (!verified) co_return std::nullopt;
-    // The same person, or nothing; and an account now over the group limit must log in again to
-    // see the page that explains it, not keep its old groups.
+    // The same person, or nothing; an account now over the group limit is looked up in Graph
+    // where configured, else must log in again to see the page that explains it.
     Identity id = identity_from_claims(verified->payload, Method::Session);
-    if (id.oid != data.oid || id.tid != data.tid || groups_overage(verified->payload)) co_return std::nullopt;
+    if (id.oid != data.oid || id.tid != data.tid) co_return std::nullopt;
+    if (groups_overage(verified->payload)) {
+      if (cfg_.provider.groups_overage != config::GroupsOverage::Graph) co_return std::nullopt;
+      auto groups = co_await oidc::member_groups(cfg_.provider.graph_url, tokens->access_token, *tls_,
+                                                 cfg_.provider.timeout);
+      if (!groups) co_return data;  // keep the groups we have until Graph answers again
+      id.groups = std::move(*groups);
+    }
     data.groups = std::move(id.groups);
     data.roles = std::move(id.roles);
     data.id_token = tokens->id_token;

@@ -106,6 +106,7 @@ void read_provider(Reader& r, Provider& p) {
   if (overage == "graph") p.groups_overage = GroupsOverage::Graph;
   else if (overage != "fail") r.error("groups_overage", "expected fail or graph, got '" + overage + "'");
   p.graph_url = r.str("graph_url").value_or(p.graph_url);
+  while (p.graph_url.ends_with("/")) p.graph_url.pop_back();
   check_url(r, "graph_url", p.graph_url);
   if (p.discovery_url.empty() && !multi) {
     p.discovery_url = p.issuer + (p.issuer.ends_with("/") ? "" : "/") + ".well-known/openid-configuration";

@@ -37,17 +37,22 @@ inline std::string random_cookie_key() {
 }
 
 struct IdentityBed {
-  explicit IdentityBed(const std::string& routes, const std::string& identity_extra = "") {
+  explicit IdentityBed(const std::string& routes, const std::string& identity_extra = "",
+                       const std::string& provider_extra = "") {
     port = reserve_port();
     base = "http://127.0.0.1:" + std::to_string(port);
     provider = std::make_unique<OidcProvider>(standard_tenant(base + "/oauth2/callback", base + "/"));
     dir = make_temp_dir();
     std::ofstream(dir + "/keys") << random_cookie_key() << "\n";
     std::ofstream(dir + "/client-secret") << "vigie-secret\n";
-    start(routes, identity_extra);
+    start(routes, identity_extra, provider_extra);
   }
 
-  void start(const std::string& routes, const std::string& identity_extra) {
+  // provider_extra: lines inside `provider:`; "{provider}" stands for the provider's base URL.
+  void start(const std::string& routes, const std::string& identity_extra, std::string provider_extra) {
+    for (size_t at; (at = provider_extra.find("{provider}")) != std::string::npos;) {
+      provider_extra.replace(at, 10, provider->base_url());
+    }
     std::string y = "workers: 2\nlisteners:\n  - name: http\n    address: 127.0.0.1\n    port: " +
                     std::to_string(port) +
                     "\nadmin: {address: 127.0.0.1, port: 0}\naccess_log: {path: \"off\"}\n"
@@ -57,7 +62,8 @@ struct IdentityBed {
                     "  provider:\n"
                     "    issuer: " + provider->issuer() + "\n"
                     "    client_id: vigie\n"
-                    "    client_secret: {file: " + dir + "/client-secret}\n"
+                    "    client_secret: {file: " + dir + "/client-secret}\n" +
+                    provider_extra +
                     "  session:\n"
                     "    keys: {file: " + dir + "/keys}\n" + identity_extra;
     vigie = std::make_unique<VigieProcess>(y);

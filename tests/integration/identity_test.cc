@@ -407,3 +407,23 @@ TEST(IdentityCheck, check_builds_the_key_ring_and_names_the_secret) {
 
 }  // namespace
 }  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+TEST(IdentityGraph, overage_user_groups_come_from_graph_when_configured) {
+  IdentityBed bed(kRoutes, "", "    groups_overage: graph\n    graph_url: \"{provider}/graph\"\n");
+  Browser browser;
+  bed.provider->next_login("overage");
+  // 250 group ids make a ~9 KB X-Forwarded-Groups header, over many upstreams' 8 KB header limit
+  // (the recording upstream's too): read the identity from userinfo instead.
+  Response r = browser.follow(bed.url("/oauth2/start?rd=%2Foauth2%2Fuserinfo"));
+  ASSERT_EQ(r.result_int(), 200u) << r.body();
+  auto groups = nlohmann::json::parse(r.body())["groups"];
+  EXPECT_EQ(groups.size(), 250u);  // all pages followed
+  EXPECT_EQ(groups.back(), test_group_id(250));
+  EXPECT_GE(bed.provider->state().value("graph_requests", 0), 3);    // 100 per page in the fake
+}
+
+}  // namespace
+}  // namespace vigie::testing

@@ -210,6 +210,7 @@ asio::awaitable<void> exchange(const Url& u, const FetchRequest& req, Response& 
     msg.prepare_payload();
   }
   http::response_parser<http::string_body> parser;
+  parser.header_limit(256 * 1024);  // like browsers: a session in several cookie chunks is large
   parser.body_limit(64 * 1024 * 1024);
   if (req.method == "HEAD") parser.skip(true);
   beast::flat_buffer buffer;

@@ -532,7 +532,9 @@ async function handleGraph(req, res, url) {
     if (appToken || !user) return graphError(res, 400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
     const cast = Boolean(m[1]);
     const groups = user.groups ?? [];
-    const top = Math.min(Number(url.searchParams.get('$top') ?? graphPageSize) || graphPageSize, 999);
+    // Graph may return fewer items than $top asks for (its docs say to always follow nextLink):
+    // graph_page_size is the server-side page cap, so clients that ask for 999 still page.
+    const top = Math.min(Number(url.searchParams.get('$top') ?? graphPageSize) || graphPageSize, 999, graphPageSize);
     const skip = Number(Buffer.from(url.searchParams.get('$skiptoken') ?? '', 'base64url').toString() || 0);
     const select = url.searchParams.get('$select');
     const page = groups.slice(skip, skip + top).map((id, i) => {
