@@ -49,6 +49,8 @@ asio::awaitable<EndpointAnswer> Service::endpoint(const Request& req, BearerCach
   if (action == "callback") co_return co_await callback(req);
   if (action == "sign_out") co_return co_await sign_out(req);
   if (action == "userinfo") co_return co_await userinfo(req, cache);
+  if (action == "backchannel_logout") co_return co_await backchannel_logout(req);
+  if (action == "frontchannel_logout") co_return frontchannel_logout(req);
   // Envoy's ext_authz appends the original path to the configured prefix.
   if (action == "auth" || action.starts_with("auth/")) co_return co_await forward_auth(req, cache, described);
   co_return refusal(Failure::NotFound, "unknown_endpoint");
@@ -196,6 +198,54 @@ asio::awaitable<EndpointAnswer> Service::sign_out(const Request& req) const {
     co_return redirect(std::move(url), std::move(headers));
   }
   co_return redirect(std::move(*to), std::move(headers));
+}
+
+// OIDC Back-Channel Logout 1.0 §2.6: validate the logout token like an ID token (signature, iss,
+// aud, iat), then require the back-channel event, a sid or sub, no nonce, and a jti never seen.
+asio::awaitable<EndpointAnswer> Service::backchannel_logout(const Request& req) const {
+  if (req.method != "POST") co_return refusal(Failure::BadLogoutToken, "logout_not_post");
+  auto token = core::query_param(req.body, "logout_token");
+  if (!token || token->empty()) co_return refusal(Failure::BadLogoutToken, "logout_token_missing");
+  int64_t t = now();
+  auto verified = co_await oidc::verify_token(*token, *provider_, id_token_rules_, t);
+  if (!verified) co_return refusal(Failure::BadLogoutToken, verified.error().code());
+  const auto& c = verified->payload;
+  auto events = c.find("events");
+  bool event = events != c.end() && events->is_object() &&
+               events->contains("http://schemas.openid.net/event/backchannel-logout");
+  auto str = [&](const char* k) {
+    auto it = c.find(k);
+    return it != c.end() && it->is_string() ? it->get<std::string>() : std::string{};
+  };
+  std::string sid = str("sid"), sub = str("sub"), jti = str("jti"), iss = str("iss");
+  if (!event || c.contains("nonce") || jti.empty() || (sid.empty() && sub.empty()) || !c.contains("iat")) {
+    co_return refusal(Failure::BadLogoutToken, "logout_token_claims");
+  }
+  int64_t until = t + std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.lifetime).count();
+  if (!revocations_.first_use(jti, until, t)) co_return refusal(Failure::BadLogoutToken, "logout_token_replayed");
+  if (!sid.empty()) revocations_.revoke_sid(iss, sid, until);
+  else revocations_.revoke_sub(iss, sub, t, until);
+  co_return Reply{200, "text/plain; charset=utf-8", "", {{"Cache-Control", "no-store"}}};
+}
+
+// Front-channel logout (what Entra calls in an iframe): iss and sid in the query. The browser's
+// cookie may be withheld from that cross-site frame (SameSite=Lax), so the sid is what ends the
+// session; clearing the cookie is a bonus when it is sent.
+EndpointAnswer Service::frontchannel_logout(const Request& req) const {
+  auto iss = core::query_param(req.query, "iss");
+  auto sid = core::query_param(req.query, "sid");
+  Headers headers{{"Cache-Control", "no-store"}};
+  add_cookies(headers, session::clear_cookie_lines(session_cookie_, session::chunk_count(req.cookie, session_cookie_.name)));
+  if (iss && sid && !sid->empty()) {
+    // Only the configured issuer may name sessions to end (a template issuer: any allowed tenant).
+    nlohmann::json claims = {{"iss", *iss}, {"tid", std::string(oidc::tenant_of(*iss))}};
+    auto expected = oidc::expected_issuer(claims, cfg_.provider.issuer, id_token_rules_);
+    if (expected && *expected == *iss) {
+      int64_t t = now();
+      revocations_.revoke_sid(*iss, *sid, t + std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.lifetime).count());
+    }
+  }
+  return Reply{200, "text/html; charset=utf-8", "<!doctype html><title>Signed out</title>", std::move(headers)};
 }
 
 asio::awaitable<EndpointAnswer> Service::userinfo(const Request& req, BearerCache& cache) const {

@@ -31,6 +31,7 @@ enum class Failure {
   BadRedirect,           // an unsafe return URL: 400
   NotFound,              // an unknown path under the login prefix: 404
   BadOriginalRequest,    // forward-auth: the described request does not parse or normalise: 400
+  BadLogoutToken,        // back-channel logout: the logout_token is missing, invalid or replayed: 400
 };
 
 struct Refusal {

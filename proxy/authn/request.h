@@ -15,6 +15,7 @@ struct Request {
   std::string_view target;       // path and query as sent, for the return URL
   std::string_view cookie;       // the Cookie header(s), joined
   std::string_view authorization;
+  std::string_view body;          // read only for the back-channel logout POST
   bool tls = false;               // the scheme the client used (https also behind a trusted proxy)
   bool browser = false;           // a GET/HEAD navigation that accepts text/html
   // Where a login redirect points: empty for a relative /oauth2/start; "https://host" in

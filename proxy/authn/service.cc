@@ -186,6 +186,10 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
   }
   int64_t t = now();
   auto secs = [](auto d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); };
+  if (revocations_.revoked(*data, t)) {
+    co_await store_->erase(*value);
+    co_return gone("session_revoked");
+  }
   if (t - data->created >= secs(cfg_.session.lifetime)) {
     co_await store_->erase(*value);
     co_return gone("session_expired");

@@ -13,6 +13,7 @@
 #include "authn/bearer_cache.h"
 #include "authn/outcome.h"
 #include "authn/refresh_flights.h"
+#include "authn/revocations.h"
 #include "authn/request.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -73,6 +74,8 @@ class Service {
   [[nodiscard]] boost::asio::awaitable<EndpointAnswer> start(const Request& req) const;
   [[nodiscard]] boost::asio::awaitable<EndpointAnswer> callback(const Request& req) const;
   [[nodiscard]] boost::asio::awaitable<EndpointAnswer> sign_out(const Request& req) const;
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> backchannel_logout(const Request& req) const;
+  [[nodiscard]] EndpointAnswer frontchannel_logout(const Request& req) const;
   [[nodiscard]] boost::asio::awaitable<EndpointAnswer> userinfo(const Request& req, BearerCache& cache) const;
   [[nodiscard]] boost::asio::awaitable<EndpointAnswer> forward_auth(const Request& req, BearerCache& cache,
                                                                     const config::Route* described) const;
@@ -96,6 +99,7 @@ class Service {
   oidc::TokenClient tokens_;
   std::vector<std::string> cookie_prefixes_;
   mutable RefreshFlights refreshes_;
+  mutable Revocations revocations_;
   AssertionSigner assertion_;
 };
 

@@ -41,6 +41,7 @@ authn::Request make_request(RequestContext& ctx, std::string_view cookie) {
   r.target = ctx.request().target();
   r.cookie = cookie;
   r.authorization = ctx.request()[bhttp::field::authorization];
+  r.body = ctx.endpoint_body;
   r.tls = ctx.conn.tls || (trusted && core::iequals(proto, "https"));
   r.browser = get && ctx.prefs.html;
   r.original_url = header(ctx, "X-Original-URL");

@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "core/request_id.h"
@@ -99,7 +100,30 @@ asio::awaitable<bool> reply(WorkerState& w, RequestContext& ctx, net::Stream& st
   co_return co_await write_local(w, ctx, stream, res, keep_alive);
 }
 
-asio::awaitable<bool> serve_endpoint(WorkerState& w, RequestContext& ctx, net::Stream& stream) {
+// A small request body read whole (the back-channel logout form). False when it is too large,
+// times out or is malformed.
+asio::awaitable<bool> read_small_body(RequestContext& ctx, net::Stream& stream, beast::flat_buffer& buffer) {
+  constexpr size_t kLimit = 64 * 1024;
+  ctx.parser.body_limit(kLimit);
+  stream.tcp().expires_after(ctx.snapshot->config->timeouts.body);
+  char chunk[4096];
+  while (!ctx.parser.is_done()) {
+    ctx.parser.get().body().data = chunk;
+    ctx.parser.get().body().size = sizeof chunk;
+    auto [ec, n] = co_await bhttp::async_read_some(stream, buffer, ctx.parser, kTuple);
+    if (ec && ec != bhttp::error::need_buffer) co_return false;
+    ctx.endpoint_body.append(chunk, sizeof chunk - ctx.parser.get().body().size);
+    ctx.bytes_in += n;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> serve_endpoint(WorkerState& w, RequestContext& ctx, net::Stream& stream,
+                                     beast::flat_buffer& buffer) {
+  bool has_body = ctx.parser.chunked() || ctx.parser.content_length().value_or(0) > 0;
+  if (has_body && ctx.request().method() == bhttp::verb::post) {
+    if (!co_await read_small_body(ctx, stream, buffer)) co_return co_await reply(w, ctx, stream, Reason::BodyTooLarge, false);
+  }
   authn::EndpointAnswer answer = co_await serve_auth_endpoint(ctx);
   if (auto* refusal = std::get_if<authn::Refusal>(&answer)) {
     co_return co_await reply(w, ctx, stream, reason_for(refusal->failure), true, refusal->headers, refusal->detail);
@@ -215,7 +239,7 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
     if (!ctx.route && *r != Reason::NoRoute) w.metrics.bad_requests.Increment();
     co_return co_await reply(w, ctx, stream, *r, *r == Reason::NoRoute || *r == Reason::WebsocketNotAllowed);
   }
-  if (!ctx.route) co_return co_await serve_endpoint(w, ctx, stream);  // the login prefix
+  if (!ctx.route) co_return co_await serve_endpoint(w, ctx, stream, buffer);  // the login prefix
   Verdict v = co_await snap->pipeline.run(ctx);
   if (auto* respond = std::get_if<Respond>(&v)) {
     co_return co_await reply(w, ctx, stream, respond->reason, true, respond->headers, respond->detail);

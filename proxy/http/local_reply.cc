@@ -120,6 +120,7 @@ Reason reason_for(authn::Failure f) {
     case Failure::BadRedirect: return Reason::BadRedirect;
     case Failure::NotFound: return Reason::NoRoute;
     case Failure::BadOriginalRequest: return Reason::BadTarget;
+    case Failure::BadLogoutToken: return Reason::BadRequest;
   }
   return Reason::Unauthenticated;
 }

@@ -45,7 +45,8 @@ struct RequestContext {
   authn::BearerCache* bearer_cache = nullptr;  // the worker's
   authn::AssertionCache* assertion_cache = nullptr;  // the worker's
   std::shared_ptr<const authn::Identity> identity;  // set by the Authenticate stage
-  authn::Headers response_headers;  // added to whatever answers the request (a renewed session cookie)
+  authn::Headers response_headers;
+  std::string endpoint_body;  // a login-prefix POST body (back-channel logout), read whole  // added to whatever answers the request (a renewed session cookie)
 
   // Filled as the request is answered.
   int status = 0;

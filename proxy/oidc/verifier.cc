@@ -13,7 +13,13 @@ constexpr std::string_view kV1Prefix = "https://sts.windows.net/";
 
 VerifyError token_error(jwt::Error e) { return {VerifyFailure::Token, e}; }
 
-// The tenant segment of an Entra issuer: https://login.microsoftonline.com/<tenant>/v2.0.
+std::string string_claim(const nlohmann::json& payload, const char* name) {
+  auto it = payload.find(name);
+  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+}  // namespace
+
 std::string_view tenant_of(std::string_view issuer) {
   size_t scheme = issuer.find("://");
   size_t start = issuer.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
@@ -21,13 +27,6 @@ std::string_view tenant_of(std::string_view issuer) {
   size_t end = issuer.find('/', start + 1);
   return issuer.substr(start + 1, end == std::string_view::npos ? std::string_view::npos : end - start - 1);
 }
-
-std::string string_claim(const nlohmann::json& payload, const char* name) {
-  auto it = payload.find(name);
-  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-}  // namespace
 
 std::string_view VerifyError::code() const {
   switch (kind) {

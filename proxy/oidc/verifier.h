@@ -47,6 +47,9 @@ struct VerifyError {
                                                                                         const VerifyRules& rules,
                                                                                         int64_t now_unix);
 
+// The tenant segment of an Entra issuer: https://login.microsoftonline.com/<tenant>/v2.0.
+[[nodiscard]] std::string_view tenant_of(std::string_view issuer);
+
 // The issuer a token must carry: the configured one, with {tenantid} replaced by the token's tid
 // for multi-tenant issuers. Fails when the tenant or token version is not accepted.
 [[nodiscard]] core::Result<std::string, VerifyError> expected_issuer(const nlohmann::json& payload,

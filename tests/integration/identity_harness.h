@@ -41,7 +41,9 @@ struct IdentityBed {
                        const std::string& provider_extra = "") {
     port = reserve_port();
     base = "http://127.0.0.1:" + std::to_string(port);
-    provider = std::make_unique<OidcProvider>(standard_tenant(base + "/oauth2/callback", base + "/"));
+    auto tenant = standard_tenant(base + "/oauth2/callback", base + "/");
+    tenant.clients[0].backchannel_logout_uri = base + "/oauth2/backchannel_logout";
+    provider = std::make_unique<OidcProvider>(tenant);
     dir = make_temp_dir();
     std::ofstream(dir + "/keys") << random_cookie_key() << "\n";
     std::ofstream(dir + "/client-secret") << "vigie-secret\n";

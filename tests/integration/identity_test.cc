@@ -427,3 +427,39 @@ TEST(IdentityGraph, overage_user_groups_come_from_graph_when_configured) {
 
 }  // namespace
 }  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+TEST_F(Identity, provider_logout_ends_copies_of_the_session_cookie_through_back_channel) {
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  std::string copied = browser.cookie_header(bed.url("/"));  // e.g. stolen, or another tab's
+  // Signing out runs the provider's end_session, which POSTs a logout_token to Vigie.
+  Response out = browser.follow(bed.url("/oauth2/sign_out"));
+  EXPECT_EQ(bed.provider->state().value("logouts", 0), 1);
+  auto replayed = http_request(bed.vigie->port(), "GET", "/openmrs/x", "Accept: application/json\r\nCookie: " + copied + "\r\n");
+  ASSERT_TRUE(replayed);
+  EXPECT_EQ(replayed->result_int(), 401u) << replayed->body();
+  // Another user's session lives on.
+  Browser other;
+  bed.provider->next_login("bob");
+  EXPECT_EQ(other.follow(bed.url("/openmrs/y")).result_int(), 200u);
+}
+
+TEST_F(Identity, back_channel_logout_refuses_bad_tokens) {
+  struct Case {
+    std::string name, method, body;
+  };
+  for (const auto& c : std::vector<Case>{{"get", "GET", ""},
+                                         {"missing", "POST", "other=1"},
+                                         {"not_a_jwt", "POST", "logout_token=abc"},
+                                         {"id_token_shaped_garbage", "POST", "logout_token=eyJhbGciOiJub25lIn0.e30."}}) {
+    std::string headers = c.body.empty() ? "" : "Content-Type: application/x-www-form-urlencoded\r\n";
+    auto r = http_request(bed.vigie->port(), c.method, "/oauth2/backchannel_logout", headers, c.body);
+    ASSERT_TRUE(r) << c.name;
+    EXPECT_EQ(r->result_int(), 400u) << c.name << " " << r->body();
+  }
+}
+
+}  // namespace
+}  // namespace vigie::testing

@@ -74,6 +74,10 @@ nlohmann::json to_json(const OidcProviderOptions& o) {
     if (!c.client_secret.empty()) j["client_secret"] = c.client_secret;
     if (!c.redirect_uris.empty()) j["redirect_uris"] = c.redirect_uris;
     if (!c.post_logout_redirect_uris.empty()) j["post_logout_redirect_uris"] = c.post_logout_redirect_uris;
+    if (!c.backchannel_logout_uri.empty()) {
+      j["backchannel_logout_uri"] = c.backchannel_logout_uri;
+      j["backchannel_logout_session_required"] = true;
+    }
     if (!c.jwks.is_null()) j["jwks"] = c.jwks;
     if (!c.oid.empty()) j["oid"] = c.oid;
     clients.push_back(std::move(j));

@@ -21,6 +21,7 @@ struct OidcClient {
   std::string client_secret;  // empty for public clients and private_key_jwt
   std::vector<std::string> redirect_uris;
   std::vector<std::string> post_logout_redirect_uris;
+  std::string backchannel_logout_uri;  // empty: none (logout tokens carry sid when set)
   std::vector<std::string> grant_types = {"authorization_code", "refresh_token"};
   std::string token_endpoint_auth_method =
       "client_secret_basic";       // or client_secret_post, private_key_jwt, none

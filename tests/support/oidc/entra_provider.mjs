@@ -244,6 +244,9 @@ function buildProvider() {
       // Entra has no PAR endpoint.
       pushedAuthorizationRequests: { enabled: false },
       clientCredentials: { enabled: true },
+      // OIDC Back-Channel Logout 1.0: at end_session the provider POSTs a logout_token to each
+      // client's backchannel_logout_uri (Entra has no back-channel logout; other IdPs do).
+      backchannelLogout: { enabled: true },
       // Entra serves UserInfo from Graph (see the Graph fake), not from the token service.
       userinfo: { enabled: false },
       rpInitiatedLogout: {

@@ -1,0 +1,43 @@
+// Sessions ended by the provider (OIDC back-channel and front-channel logout): the provider names
+// a session id (sid) or a user (sub); every Vigie session carrying it ends, wherever its cookie
+// is replayed from. Also remembers logout-token ids (jti) so a captured token cannot be replayed.
+// Process-wide and in memory: with several replicas each must receive the logout (the provider
+// calls one; a shared store is the Redis session store's job). Shared by workers; the mutex
+// guards small maps on a rare path (one lookup per session load when the map is not empty).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "session/data.h"
+
+namespace vigie::authn {
+
+class Revocations {
+ public:
+  // `until`: when the entry may be forgotten (unix seconds; the longest a session can live).
+  void revoke_sid(const std::string& issuer, const std::string& sid, int64_t until);
+  // Sessions of this user created at or before `at` end.
+  void revoke_sub(const std::string& issuer, const std::string& sub, int64_t at, int64_t until);
+  [[nodiscard]] bool revoked(const session::SessionData& s, int64_t now);
+  // False when this jti was seen before (a replayed logout token); remembers it until `until`.
+  [[nodiscard]] bool first_use(const std::string& jti, int64_t until, int64_t now);
+
+ private:
+  void expire(int64_t now);  // mu_ held
+
+  struct Entry {
+    int64_t at = 0;
+    int64_t until = 0;
+  };
+  std::mutex mu_;
+  std::atomic<bool> any_{false};  // lets the common case (nothing revoked) skip the lock
+  std::unordered_map<std::string, Entry> sids_;
+  std::unordered_map<std::string, Entry> subs_;
+  std::unordered_map<std::string, int64_t> jtis_;
+};
+
+}  // namespace vigie::authn
