@@ -1,0 +1,42 @@
+#include "authn/revocations.h"
+
+#include <gtest/gtest.h>
+
+namespace vigie::authn {
+namespace {
+
+session::SessionData session(const std::string& sid, const std::string& sub, int64_t created) {
+  session::SessionData s;
+  s.issuer = "iss";
+  s.sid = sid;
+  s.sub = sub;
+  s.created = created;
+  return s;
+}
+
+TEST(Revocations, by_sid_until_expiry) {
+  Revocations r;
+  EXPECT_FALSE(r.revoked(session("s1", "u", 10), 100));
+  r.revoke_sid("iss", "s1", 200);
+  EXPECT_TRUE(r.revoked(session("s1", "u", 10), 100));
+  EXPECT_FALSE(r.revoked(session("s2", "u", 10), 100));
+  EXPECT_FALSE(r.revoked(session("s1", "u", 10), 200));  // forgotten once no session can be that old
+}
+
+TEST(Revocations, by_sub_only_sessions_created_before) {
+  Revocations r;
+  r.revoke_sub("iss", "u", 50, 500);
+  EXPECT_TRUE(r.revoked(session("", "u", 40), 60));
+  EXPECT_FALSE(r.revoked(session("", "u", 51), 60));  // signed in again after the logout
+  EXPECT_FALSE(r.revoked(session("", "v", 40), 60));
+}
+
+TEST(Revocations, logout_token_ids_are_single_use) {
+  Revocations r;
+  EXPECT_TRUE(r.first_use("j1", 100, 10));
+  EXPECT_FALSE(r.first_use("j1", 100, 20));
+  EXPECT_TRUE(r.first_use("j1", 200, 100));  // expired entry forgotten
+}
+
+}  // namespace
+}  // namespace vigie::authn
