@@ -67,7 +67,9 @@ void finish(WorkerState& w, RequestContext& ctx) {
                     .duration_s = secs,
                     .upstream = ctx.upstream,
                     .route = ctx.route ? std::string_view(ctx.route->cfg->id) : std::string_view{},
-                    .rc_details = ctx.rc_details});
+                    .rc_details = ctx.rc_details,
+                    .user = ctx.identity ? std::string_view(ctx.identity->user()) : std::string_view{},
+                    .auth = ctx.identity ? authn::name(ctx.identity->method) : std::string_view{}});
 }
 
 // Writes a response Vigie produced itself, with the headers the request gathered (Set-Cookie).

@@ -114,6 +114,10 @@ std::string format_access_entry(const AccessEntry& e) {
   field(out, "upstream", e.upstream);
   field(out, "route", e.route);
   field(out, "rc_details", e.rc_details);
+  if (!e.user.empty()) {
+    field(out, "user", e.user);
+    field(out, "auth", e.auth);
+  }
   out += '}';
   return out;
 }

@@ -28,6 +28,8 @@ struct AccessEntry {
   std::string_view upstream;
   std::string_view route;
   std::string_view rc_details;  // why Vigie answered itself, e.g. "no_route", "upstream_timeout"
+  std::string_view user;        // the authenticated caller (preferred_username or oid); empty if none
+  std::string_view auth;        // how: session, bearer, client_credentials; empty if none
 };
 
 // Appends s to out as the inside of a JSON string (quotes not included).

@@ -28,6 +28,13 @@ TEST(AccessLog, entry_is_one_line_of_valid_json_even_with_hostile_bytes) {
   EXPECT_EQ(j["status"], 200);
   EXPECT_EQ(j["duration_ms"], 1.5);
   EXPECT_FALSE(j.contains("query"));  // omitted unless the route allows it
+  EXPECT_FALSE(j.contains("user"));   // anonymous
+  e.user = "alice@x";
+  e.auth = "session";
+  auto with_user = nlohmann::json::parse(format_access_entry(e));
+  EXPECT_EQ(with_user["user"], "alice@x");
+  EXPECT_EQ(with_user["auth"], "session");
+  e.user = {};
   e.query = "patient=1";
   EXPECT_EQ(nlohmann::json::parse(format_access_entry(e))["query"], "patient=1");
 }
