@@ -162,7 +162,7 @@ asio::awaitable<std::optional<Refusal>> Service::complete_login(const Request& r
                          .tokens_expire = t + tokens->expires_in, .id_token = tokens->id_token,
                          .access_token = tokens->access_token, .refresh_token = tokens->refresh_token};
   if (auto sid = claims.find("sid"); sid != claims.end() && sid->is_string()) s.sid = sid->get<std::string>();
-  auto saved = co_await store_->save(s);
+  auto saved = co_await store_->save(s);  // a new session: a new ticket in a server-side store
   if (!saved) co_return refusal(Failure::ProviderUnavailable, "session_store_unavailable");
   auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.lifetime);
   add_cookies(headers, session::set_cookie_lines(session_cookie_, *saved, lifetime,

@@ -1,5 +1,9 @@
 #include "authn/service.h"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -10,6 +14,7 @@
 #include "net/tls.h"
 #include "oidc/graph.h"
 #include "session/cookie_store.h"
+#include "session/redis_store.h"
 
 namespace vigie::authn {
 namespace asio = boost::asio;
@@ -94,7 +99,11 @@ Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, con
   bool secure = cfg.session.cookie_secure;
   session_cookie_ = {session::prefixed_name(cfg.session.cookie_name, secure, !cfg.session.cookie_domain.empty()),
                      cfg.session.cookie_domain, secure, "Lax"};
-  store_ = std::make_unique<session::CookieStore>(ring_, session_cookie_.name);
+  if (cfg.session.store == config::SessionStore::Redis) {
+    store_ = std::make_unique<session::RedisStore>(cfg.session.redis, cfg.session.lifetime, clock);
+  } else {
+    store_ = std::make_unique<session::CookieStore>(ring_, session_cookie_.name);
+  }
   cookie_prefixes_ = {session_cookie_.name, login_cookie("").name};
   for (const auto& b : cfg.bearer_issuers) {
     auto issuer = b.issuer.empty() ? provider_
@@ -203,7 +212,8 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
   if (!data->refresh_token.empty() && t >= data->tokens_expire - secs(cfg_.session.refresh_before)) {
     session::SessionData current = *data;
     // A named object, not a temporary: GCC 12 ends temporaries in a co_await expression too early.
-    RefreshFlights::Refresh refresh = [this, current] { return refresh_tokens(current); };
+    std::string ticket = *value;
+    RefreshFlights::Refresh refresh = [this, current, ticket] { return refresh_shared(current, ticket); };
     auto refreshed = co_await refreshes_.run(current, refresh);
     if (!refreshed) {
       co_await store_->erase(*value);
@@ -218,29 +228,59 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
   int64_t touch = std::min<int64_t>(60, secs(cfg_.session.idle_timeout) / 10);
   if (changed || t - data->last_seen >= touch) {
     data->last_seen = t;
-    if (auto saved = co_await store_->save(*data)) {
+    auto saved = co_await store_->update(*value, *data);
+    if (!saved && saved.error() == session::StoreError::NotFound) co_return gone("session_revoked");
+    // A server-side store keeps its ticket: the browser's cookie stays as it is.
+    if (saved && *saved != *value) {
       auto max_age = std::chrono::seconds(std::max<int64_t>(0, data->created + secs(cfg_.session.lifetime) - t));
       for (auto& line : session::set_cookie_lines(session_cookie_, *saved, max_age, chunks)) {
         out.response_headers.emplace_back("Set-Cookie", std::move(line));
       }
     }
   }
+  out.identity = identity_of(std::move(*data));
+  co_return out;
+}
+
+std::shared_ptr<const Identity> Service::identity_of(session::SessionData&& data) const {
   auto id = std::make_shared<Identity>();
   id->method = Method::Session;
-  id->issuer = data->issuer;
-  id->oid = data->oid;
-  id->tid = data->tid;
-  id->sub = data->sub;
-  id->name = data->name;
-  id->email = data->email;
-  id->preferred_username = data->preferred_username;
-  id->session_id = data->id;
-  id->groups = std::move(data->groups);
-  id->roles = std::move(data->roles);
-  id->expires = data->tokens_expire;
-  id->access_token = std::move(data->access_token);
-  out.identity = std::move(id);
-  co_return out;
+  id->issuer = std::move(data.issuer);
+  id->oid = std::move(data.oid);
+  id->tid = std::move(data.tid);
+  id->sub = std::move(data.sub);
+  id->name = std::move(data.name);
+  id->email = std::move(data.email);
+  id->preferred_username = std::move(data.preferred_username);
+  id->session_id = std::move(data.id);
+  id->groups = std::move(data.groups);
+  id->roles = std::move(data.roles);
+  id->expires = data.tokens_expire;
+  id->access_token = std::move(data.access_token);
+  return id;
+}
+
+// Across replicas (Redis): one holder of the store's lock refreshes and writes the result; the
+// others wait for it to appear in the store instead of spending the same refresh token.
+asio::awaitable<std::optional<session::SessionData>> Service::refresh_shared(session::SessionData data,
+                                                                             std::string ticket) const {
+  auto lock = co_await store_->try_lock(data.id, std::chrono::seconds(30));
+  if (!lock) co_return data;  // the store is down: keep the session as it is
+  if (*lock) {
+    auto refreshed = co_await refresh_tokens(data);
+    if (refreshed && refreshed->access_token != data.access_token) (void)co_await store_->update(ticket, *refreshed);
+    co_await store_->unlock(data.id, **lock);
+    co_return refreshed;
+  }
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (int i = 0; i < 30; ++i) {
+    timer.expires_after(std::chrono::milliseconds(100));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto fresh = co_await store_->load(ticket);
+    if (!fresh) co_return fresh.error() == session::StoreError::NotFound ? std::nullopt : std::optional(data);
+    if (fresh->access_token != data.access_token) co_return std::move(*fresh);
+  }
+  co_return data;  // the other replica is slow: serve with the tokens we have
 }
 
 asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(session::SessionData data) const {

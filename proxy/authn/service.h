@@ -58,6 +58,9 @@ class Service {
   // refuses (revoked grant, disabled user): the session then ends.
   [[nodiscard]] boost::asio::awaitable<std::optional<session::SessionData>> refresh_tokens(
       session::SessionData data) const;
+  [[nodiscard]] boost::asio::awaitable<std::optional<session::SessionData>> refresh_shared(
+      session::SessionData data, std::string ticket) const;
+  [[nodiscard]] std::shared_ptr<const Identity> identity_of(session::SessionData&& data) const;
   [[nodiscard]] boost::asio::awaitable<Authenticated> from_bearer(std::string_view token, const config::Route* route,
                                                                   BearerCache& cache) const;
   [[nodiscard]] Authenticated unauthenticated(const Request& req, const config::Route& route,

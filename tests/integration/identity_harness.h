@@ -17,6 +17,7 @@
 #include "integration/harness.h"
 #include "support/browser.h"
 #include "support/oidc_provider.h"
+#include "support/redis_server.h"
 
 namespace vigie::testing {
 

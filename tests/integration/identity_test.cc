@@ -463,3 +463,50 @@ TEST_F(Identity, back_channel_logout_refuses_bad_tokens) {
 
 }  // namespace
 }  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+// The same login with sessions in Redis: the cookie is a short ticket, the session lives
+// server-side, and ending it at sign-out ends every copy of the cookie.
+class IdentityRedis : public ::testing::Test {
+ protected:
+  RedisServer redis{"redis-test-password"};
+  IdentityBed bed{kRoutes, redis_session_config()};
+  Browser browser;
+
+  std::string redis_session_config() {
+    std::string dir = make_temp_dir();
+    std::ofstream(dir + "/redis-password") << redis.password() << "\n";
+    return "    store: redis\n    redis: {host: 127.0.0.1, port: " + std::to_string(redis.port()) +
+           ", password: {file: " + dir + "/redis-password}}\n";
+  }
+};
+
+TEST_F(IdentityRedis, login_keeps_a_ticket_in_the_cookie_and_sign_out_ends_copies) {
+  bed.provider->next_login("alice");
+  ASSERT_EQ(browser.follow(bed.url("/openmrs/x")).result_int(), 200u);
+  EXPECT_EQ(bed.upstream.requests().back().header("X-Forwarded-User"), "alice@contoso.test");
+  auto session = browser.cookie("__Host-vigie");
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->value.size(), 22u + 1 + 43);  // <id>.<secret>: no tokens, no groups
+  EXPECT_FALSE(browser.cookie("__Host-vigie_1"));
+  std::string copied = browser.cookie_header(bed.url("/"));
+  browser.stop_before(bed.provider->end_session_endpoint());
+  (void)browser.follow(bed.url("/oauth2/sign_out"));
+  auto replayed = http_request(bed.vigie->port(), "GET", "/openmrs/x", "Accept: application/json\r\nCookie: " + copied + "\r\n");
+  EXPECT_EQ(replayed->result_int(), 401u);
+}
+
+TEST_F(IdentityRedis, redis_down_is_a_503_not_a_login_loop) {
+  bed.provider->next_login("alice");
+  ASSERT_EQ(browser.follow(bed.url("/openmrs/x")).result_int(), 200u);
+  redis.kill();
+  Response r = browser.get(bed.url("/openmrs/x"), {{"Accept", "application/json"}});
+  EXPECT_EQ(r.result_int(), 503u);
+  EXPECT_EQ(nlohmann::json::parse(r.body())["error"], "identity_provider_unavailable");
+  EXPECT_TRUE(browser.cookie("__Host-vigie"));  // the session is not thrown away
+}
+
+}  // namespace
+}  // namespace vigie::testing
