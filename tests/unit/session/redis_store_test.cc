@@ -14,6 +14,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "support/await.h"
 #include "support/redis_server.h"
 
 namespace vigie::session {
@@ -23,26 +24,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using Steady = std::chrono::steady_clock;
 
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> a) {
-  std::optional<T> out;
-  std::exception_ptr error;
-  asio::co_spawn(io, std::move(a), [&](std::exception_ptr e, T v) {
-    error = e;
-    if (!e) out = std::move(v);
-    io.stop();
-  });
-  io.restart();
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*out);
-}
-
-void run(asio::io_context& io, asio::awaitable<void> a) {
-  asio::co_spawn(io, std::move(a), [&](std::exception_ptr) { io.stop(); });
-  io.restart();
-  io.run();
-}
+using testing::run;
 
 constexpr auto kLifetime = std::chrono::milliseconds(12h);
 

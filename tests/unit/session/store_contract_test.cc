@@ -12,6 +12,7 @@
 #include "crypto/random.h"
 #include "session/cookie_store.h"
 #include "session/redis_store.h"
+#include "support/await.h"
 #include "support/redis_server.h"
 
 namespace vigie::session {
@@ -20,28 +21,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// Runs one store call to completion on `io`. Stops the context rather than waiting for it to run
-// out of work: a Redis connection keeps a read pending while idle.
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> a) {
-  std::optional<T> out;
-  std::exception_ptr error;
-  asio::co_spawn(io, std::move(a), [&](std::exception_ptr e, T v) {
-    error = e;
-    if (!e) out = std::move(v);
-    io.stop();
-  });
-  io.restart();
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*out);
-}
-
-void run(asio::io_context& io, asio::awaitable<void> a) {
-  asio::co_spawn(io, std::move(a), [&](std::exception_ptr) { io.stop(); });
-  io.restart();
-  io.run();
-}
+using testing::run;
 
 KeyRing ring() {
   crypto::Key k;
