@@ -55,3 +55,50 @@ of seconds) are checked; other forms (ms, h) are left to the operator.
 {{- fail (printf "terminationGracePeriodSeconds (%v) must be longer than lifecycle.preStopSleepSeconds (%v) plus config.timeouts.drain (%s)" .Values.terminationGracePeriodSeconds .Values.lifecycle.preStopSleepSeconds $drain) -}}
 {{- end -}}
 {{- end }}
+
+{{/* The Secret holding the identity secrets: an existing one, the one the chart creates, or none. */}}
+{{- define "vigie.identitySecretName" -}}
+{{- if .Values.identitySecrets.existingSecret -}}
+{{- .Values.identitySecrets.existingSecret -}}
+{{- else if .Values.identitySecrets.create -}}
+{{- printf "%s-identity" (include "vigie.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end }}
+
+{{/* The data of the Secret the chart creates: only the keys that have a value. */}}
+{{- define "vigie.identitySecretData" -}}
+{{- $s := .Values.identitySecrets -}}
+{{- $data := dict -}}
+{{- if $s.cookieKeys }}{{- $_ := set $data "cookie-keys" $s.cookieKeys -}}{{- end -}}
+{{- if $s.clientSecret }}{{- $_ := set $data "client-secret" $s.clientSecret -}}{{- end -}}
+{{- if $s.assertionKey }}{{- $_ := set $data "assertion-key" $s.assertionKey -}}{{- end -}}
+{{- range $k, $v := $s.extra }}{{- $_ := set $data $k $v -}}{{- end -}}
+{{- toYaml $data -}}
+{{- end }}
+
+{{/* The ServiceAccount the pods run as: the one the chart creates, a named one, or none (default). */}}
+{{- define "vigie.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "vigie.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end }}
+
+{{/* Fails the render on identity settings that cannot work. */}}
+{{- define "vigie.validateIdentity" -}}
+{{- if and .Values.identitySecrets.existingSecret .Values.identitySecrets.create -}}
+{{- fail "identitySecrets: set either existingSecret or create, not both" -}}
+{{- end -}}
+{{- if and .Values.identitySecrets.create (not .Values.identitySecrets.cookieKeys) -}}
+{{- fail "identitySecrets.create needs identitySecrets.cookieKeys (the session key ring: openssl rand -base64 32)" -}}
+{{- end -}}
+{{- if .Values.workloadIdentity.enabled -}}
+{{- if not (include "vigie.serviceAccountName" .) -}}
+{{- fail "workloadIdentity.enabled needs a ServiceAccount: set serviceAccount.create (or serviceAccount.name for one you manage)" -}}
+{{- end -}}
+{{- if and .Values.serviceAccount.create (not .Values.workloadIdentity.clientId) (not (hasKey (.Values.serviceAccount.annotations | default dict) "azure.workload.identity/client-id")) -}}
+{{- fail "workloadIdentity.enabled with serviceAccount.create needs workloadIdentity.clientId (Vigie's application (client) id)" -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
