@@ -152,7 +152,10 @@ asio::awaitable<std::optional<Refusal>> Service::complete_login(const Request& r
       co_return refusal(Failure::GroupsOverage, "groups_overage");
     }
     auto groups = co_await oidc::member_groups(cfg_.provider.graph_url, tokens->access_token, *tls_, cfg_.provider.timeout);
-    if (!groups) co_return refusal(Failure::GroupsOverage, oidc::describe(groups.error()));
+    if (!groups) {
+      bool down = groups.error() == oidc::GraphError::Unavailable;
+      co_return refusal(down ? Failure::ProviderUnavailable : Failure::GroupsOverage, oidc::describe(groups.error()));
+    }
     id.groups = std::move(*groups);
   }
   session::SessionData s{.id = crypto::random_token(16), .issuer = id.issuer, .oid = id.oid, .tid = id.tid,
@@ -223,7 +226,7 @@ asio::awaitable<EndpointAnswer> Service::backchannel_logout(const Request& req) 
   }
   int64_t until = t + std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.lifetime).count();
   if (!revocations_.first_use(jti, until, t)) co_return refusal(Failure::BadLogoutToken, "logout_token_replayed");
-  if (!sid.empty()) revocations_.revoke_sid(iss, sid, until);
+  if (!sid.empty()) revocations_.revoke_sid(iss, sid, t, until);
   else revocations_.revoke_sub(iss, sub, t, until);
   co_return Reply{200, "text/plain; charset=utf-8", "", {{"Cache-Control", "no-store"}}};
 }
@@ -232,8 +235,10 @@ asio::awaitable<EndpointAnswer> Service::backchannel_logout(const Request& req) 
 // cookie may be withheld from that cross-site frame (SameSite=Lax), so the sid is what ends the
 // session; clearing the cookie is a bonus when it is sent.
 EndpointAnswer Service::frontchannel_logout(const Request& req) const {
-  auto iss = core::query_param(req.query, "iss");
   auto sid = core::query_param(req.query, "sid");
+  // Entra may send sid alone: it then names a session of the configured (single-tenant) issuer.
+  auto iss = core::query_param(req.query, "iss");
+  if (!iss) iss = cfg_.provider.issuer;
   Headers headers{{"Cache-Control", "no-store"}};
   add_cookies(headers, session::clear_cookie_lines(session_cookie_, session::chunk_count(req.cookie, session_cookie_.name)));
   if (iss && sid && !sid->empty()) {
@@ -242,7 +247,7 @@ EndpointAnswer Service::frontchannel_logout(const Request& req) const {
     auto expected = oidc::expected_issuer(claims, cfg_.provider.issuer, id_token_rules_);
     if (expected && *expected == *iss) {
       int64_t t = now();
-      revocations_.revoke_sid(*iss, *sid, t + std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.lifetime).count());
+      revocations_.revoke_sid(*iss, *sid, t, t + std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.lifetime).count());
     }
   }
   return Reply{200, "text/html; charset=utf-8", "<!doctype html><title>Signed out</title>", std::move(headers)};

@@ -13,6 +13,16 @@ constexpr auto kReuse = std::chrono::minutes(1);
 
 }  // namespace
 
+RefreshFlights& RefreshFlights::process(const core::Clock& clock) {
+  // One per clock: production has one (the system clock); each unit test's fake clock gets its own.
+  static std::mutex mu;
+  static std::unordered_map<const core::Clock*, std::unique_ptr<RefreshFlights>> all;
+  std::lock_guard lock(mu);
+  auto& slot = all[&clock];
+  if (!slot) slot = std::make_unique<RefreshFlights>(clock);
+  return *slot;
+}
+
 asio::awaitable<std::optional<session::SessionData>> RefreshFlights::run(const session::SessionData& current,
                                                                          const Refresh& refresh) {
   auto ex = co_await asio::this_coro::executor;

@@ -24,6 +24,8 @@ namespace vigie::authn {
 class RefreshFlights {
  public:
   explicit RefreshFlights(const core::Clock& clock) : clock_(clock) {}
+  // The flights of the process (they outlive reloads), on the system clock; tests make their own.
+  static RefreshFlights& process(const core::Clock& clock);
 
   using Refresh = std::function<boost::asio::awaitable<std::optional<session::SessionData>>()>;
 

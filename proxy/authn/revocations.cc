@@ -2,31 +2,52 @@
 
 namespace vigie::authn {
 
-void Revocations::revoke_sid(const std::string& issuer, const std::string& sid, int64_t until) {
+namespace {
+
+// Front-channel logout is unauthenticated by nature (a GET in an iframe): bound what it can add.
+constexpr size_t kMaxEntries = 100000;
+
+}  // namespace
+
+void Revocations::revoke_sid(const std::string& issuer, const std::string& sid, int64_t at, int64_t until) {
   std::lock_guard lock(mu_);
-  sids_[issuer + " " + sid] = {0, until};
+  expire(at);
+  if (sids_.size() >= kMaxEntries) return;
+  sids_[issuer + " " + sid] = {at, until};
   any_ = true;
 }
 
 void Revocations::revoke_sub(const std::string& issuer, const std::string& sub, int64_t at, int64_t until) {
   std::lock_guard lock(mu_);
+  expire(at);
+  if (subs_.size() >= kMaxEntries) return;
   subs_[issuer + " " + sub] = {at, until};
   any_ = true;
 }
 
+// Two hash lookups; expired entries are dropped on the write paths, not here.
 bool Revocations::revoked(const session::SessionData& s, int64_t now) {
   if (!any_) return false;
   std::lock_guard lock(mu_);
-  expire(now);
-  if (!s.sid.empty() && sids_.contains(s.issuer + " " + s.sid)) return true;
-  auto it = subs_.find(s.issuer + " " + s.sub);
-  return it != subs_.end() && s.created <= it->second.at;
+  auto live = [&](const auto& map, const std::string& key) {
+    auto it = map.find(key);
+    return it != map.end() && it->second.until > now ? &it->second : nullptr;
+  };
+  if (!s.sid.empty() && live(sids_, s.issuer + " " + s.sid)) return true;
+  const Entry* sub = live(subs_, s.issuer + " " + s.sub);
+  return sub && s.created <= sub->at;
 }
 
 bool Revocations::first_use(const std::string& jti, int64_t until, int64_t now) {
   std::lock_guard lock(mu_);
   expire(now);
+  if (jtis_.size() >= kMaxEntries) return false;
   return jtis_.emplace(jti, until).second;
+}
+
+Revocations& Revocations::process() {
+  static Revocations instance;
+  return instance;
 }
 
 void Revocations::expire(int64_t now) {

@@ -1,9 +1,9 @@
 // Sessions ended by the provider (OIDC back-channel and front-channel logout): the provider names
 // a session id (sid) or a user (sub); every Vigie session carrying it ends, wherever its cookie
 // is replayed from. Also remembers logout-token ids (jti) so a captured token cannot be replayed.
-// Process-wide and in memory: with several replicas each must receive the logout (the provider
-// calls one; a shared store is the Redis session store's job). Shared by workers; the mutex
-// guards small maps on a rare path (one lookup per session load when the map is not empty).
+// Process-wide and in memory, kept across reloads: with several replicas each must receive the
+// logout (the provider calls one). Shared by workers; the mutex guards two hash lookups per
+// session load, and only once something was revoked. Bounded: front-channel calls are anonymous.
 #pragma once
 
 #include <atomic>
@@ -19,7 +19,10 @@ namespace vigie::authn {
 class Revocations {
  public:
   // `until`: when the entry may be forgotten (unix seconds; the longest a session can live).
-  void revoke_sid(const std::string& issuer, const std::string& sid, int64_t until);
+  // The list of the process: it outlives reloads (a snapshot's Service comes and goes).
+  static Revocations& process();
+
+  void revoke_sid(const std::string& issuer, const std::string& sid, int64_t at, int64_t until);
   // Sessions of this user created at or before `at` end.
   void revoke_sub(const std::string& issuer, const std::string& sub, int64_t at, int64_t until);
   [[nodiscard]] bool revoked(const session::SessionData& s, int64_t now);

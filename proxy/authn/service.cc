@@ -94,7 +94,8 @@ Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, con
       ring_(key_ring(cfg.session)),
       tls_(net::make_client_context(cfg.provider.ca_file)),
       tokens_(cfg.provider, tls_, clock),
-      refreshes_(clock),
+      refreshes_(RefreshFlights::process(clock)),
+      revocations_(Revocations::process()),
       assertion_(cfg.assertion_key, clock) {
   bool secure = cfg.session.cookie_secure;
   session_cookie_ = {session::prefixed_name(cfg.session.cookie_name, secure, !cfg.session.cookie_domain.empty()),
@@ -107,7 +108,7 @@ Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, con
   cookie_prefixes_ = {session_cookie_.name, login_cookie("").name};
   for (const auto& b : cfg.bearer_issuers) {
     auto issuer = b.issuer.empty() ? provider_
-                                   : issuers.get({b.issuer, b.jwks_url.empty() ? b.issuer + "/.well-known/openid-configuration" : "",
+                                   : issuers.get({b.issuer, b.jwks_url.empty() ? b.issuer + (b.issuer.ends_with("/") ? "" : "/") + ".well-known/openid-configuration" : "",
                                                   b.jwks_url, cfg.provider.ca_file, cfg.provider.timeout,
                                                   cfg.provider.jwks_refresh});
     auto same = std::find_if(bearer_issuers_.begin(), bearer_issuers_.end(),
@@ -304,8 +305,9 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(ses
       if (cfg_.provider.groups_overage != config::GroupsOverage::Graph) co_return std::nullopt;
       auto groups = co_await oidc::member_groups(cfg_.provider.graph_url, tokens->access_token, *tls_,
                                                  cfg_.provider.timeout);
-      if (!groups) co_return data;  // keep the groups we have until Graph answers again
-      id.groups = std::move(*groups);
+      // Graph down: the new tokens are kept (the old refresh token may be spent), and so are
+      // the groups we know until Graph answers again.
+      id.groups = groups ? std::move(*groups) : data.groups;
     }
     data.groups = std::move(id.groups);
     data.roles = std::move(id.roles);

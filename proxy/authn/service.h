@@ -101,8 +101,8 @@ class Service {
   std::shared_ptr<boost::asio::ssl::context> tls_;
   oidc::TokenClient tokens_;
   std::vector<std::string> cookie_prefixes_;
-  mutable RefreshFlights refreshes_;
-  mutable Revocations revocations_;
+  RefreshFlights& refreshes_;    // process-wide: a reload must not forget a flight or a logout
+  Revocations& revocations_;
   AssertionSigner assertion_;
 };
 

@@ -202,8 +202,14 @@ bool Reader::child(const std::string& key, const std::function<void(Reader&)>& f
 
 void Reader::finish() {
   if (!node_.IsMap()) return;
+  std::set<std::string> seen;
   for (const auto& kv : node_) {
     std::string k = kv.first.Scalar();
+    // YAML parsers keep one of two equal keys silently: "auth: public" then "auth: session" must
+    // not quietly leave a route public.
+    if (!seen.insert(k).second) {
+      ctx_.errors.push_back({ctx_.file, line_of(kv.first), key_path(k), "duplicate key"});
+    }
     if (!read_.contains(k)) {
       ctx_.errors.push_back({ctx_.file, line_of(kv.first), key_path(k), "unknown key"});
     }

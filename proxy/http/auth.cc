@@ -87,7 +87,10 @@ struct Described {
 Described described_route(RequestContext& ctx, const authn::Request& r, std::string_view prefix) {
   std::string host;
   std::string_view target;
-  std::string_view method = r.original_method.empty() ? r.forwarded_method : r.original_method;
+  // X-Forwarded-Method, like -Host and -Uri, is believed only from a trusted proxy.
+  std::string_view method = !r.original_method.empty() ? r.original_method
+                            : ctx.conn.peer_trusted    ? r.forwarded_method
+                                                       : std::string_view{};
   std::optional<core::Url> url;
   std::string auth_path = std::string(prefix) + "/auth";
   if (r.path != auth_path && !r.path.starts_with(auth_path + "/")) return {};  // not the forward-auth endpoint
@@ -165,8 +168,8 @@ asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) 
     r.browser = (d.method == "GET" || d.method == "HEAD") && ctx.prefs.html;
     r.login_origin = d.origin;
     r.target = d.target;
-  } else if (d.nginx) {
-    r.browser = false;
+  } else {
+    r.browser = false;  // NGINX redirects to its auth-signin itself; with no description, nowhere to return
   }
   co_return co_await auth.endpoint(r, *ctx.bearer_cache, d.route ? d.route->cfg : nullptr);
 }

@@ -17,7 +17,7 @@ session::SessionData session(const std::string& sid, const std::string& sub, int
 TEST(Revocations, by_sid_until_expiry) {
   Revocations r;
   EXPECT_FALSE(r.revoked(session("s1", "u", 10), 100));
-  r.revoke_sid("iss", "s1", 200);
+  r.revoke_sid("iss", "s1", 100, 200);
   EXPECT_TRUE(r.revoked(session("s1", "u", 10), 100));
   EXPECT_FALSE(r.revoked(session("s2", "u", 10), 100));
   EXPECT_FALSE(r.revoked(session("s1", "u", 10), 200));  // forgotten once no session can be that old

@@ -167,6 +167,16 @@ TEST(Service, front_channel_logout_ends_the_named_provider_session_only) {
                  asio::detached);
   io.run();
   EXPECT_TRUE(bed.run(other).identity);
+  // Entra may send the sid alone: it names a session of the configured issuer.
+  std::string third = bed.cookie(bed.now(), bed.now(), "sid-3");
+  std::string sid_only = "sid=sid-3";
+  req.query = sid_only;
+  io.restart();
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { answer = co_await bed.service.endpoint(req, bed.cache, nullptr); },
+                 asio::detached);
+  io.run();
+  EXPECT_FALSE(bed.run(third).identity);
+  EXPECT_TRUE(bed.run(other).identity);
 }
 
 }  // namespace

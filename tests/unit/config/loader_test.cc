@@ -90,6 +90,8 @@ TEST_P(LoaderErrors, names_file_line_and_key) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, LoaderErrors,
     ::testing::Values(
+        BadCase{"duplicate_key_is_not_silently_dropped", "auth: public\n  - id: ws", "auth: public\n    auth: session\n  - id: ws",
+                20, "routes[0].auth", "duplicate key"},
         BadCase{"missing_auth", "    auth: public\n  - id: ws", "  - id: ws", 12, "routes[0].auth", "is required"},
         BadCase{"unknown_auth", "auth: public\n  - id: ws", "auth: sso\n  - id: ws", 19, "routes[0].auth", "unknown mode"},
         BadCase{"unknown_top_key", "workers: 2", "wokers: 2", 1, "wokers", "unknown key"},
