@@ -52,7 +52,7 @@ struct IdentityBed {
   }
 
   // provider_extra: lines inside `provider:`; "{provider}" stands for the provider's base URL.
-  void start(const std::string& routes, const std::string& identity_extra, std::string provider_extra) {
+  void start(const std::string& routes, const std::string& identity_extra, std::string provider_extra = "") {
     for (size_t at; (at = provider_extra.find("{provider}")) != std::string::npos;) {
       provider_extra.replace(at, 10, provider->base_url());
     }
