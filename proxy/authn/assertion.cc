@@ -12,8 +12,11 @@ namespace {
 
 std::shared_ptr<const jwt::PrivateKey> load_key(const std::optional<config::Secret>& secret) {
   if (!secret) {
-    static const auto generated = std::make_shared<const jwt::PrivateKey>(jwt::PrivateKey::generate_rsa(2048));
-    return generated;
+    // Leaked on purpose: destroyed at exit it would free an EVP_PKEY after OpenSSL's own atexit
+    // clean-up has run.
+    static const auto* generated =
+        new std::shared_ptr<const jwt::PrivateKey>(std::make_shared<const jwt::PrivateKey>(jwt::PrivateKey::generate_rsa(2048)));
+    return *generated;
   }
   auto key = jwt::PrivateKey::from_pem(secret->value);
   if (!key || key->kty() != jwt::Kty::Rsa) {

@@ -38,7 +38,7 @@ Issuer::Issuer(IssuerSettings s, const core::Clock& clock)
 asio::awaitable<std::shared_ptr<const IssuerState>> Issuer::ready() {
   // Discovery may have worked while the keys did not: without keys nothing verifies, so such a
   // state is retried (rate-limited) rather than kept until the periodic refresh.
-  if (auto s = state_.load(); s && s->keys.size() > 0) co_return s;
+  if (auto s = state(); s && s->keys.size() > 0) co_return s;
   co_return co_await join_or_fetch(Why::First);
 }
 
@@ -64,7 +64,7 @@ asio::awaitable<std::shared_ptr<const IssuerState>> Issuer::join_or_fetch(Why wh
       waiter = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
       waiters_.push_back(waiter);
     } else if (too_soon(why)) {
-      co_return state_.load();
+      co_return state();
     } else {
       fetching_ = true;
       last_attempt_ = clock_.now();
@@ -74,7 +74,7 @@ asio::awaitable<std::shared_ptr<const IssuerState>> Issuer::join_or_fetch(Why wh
   if (waiter) {
     // Woken by cancel() from the fetching coroutine, posted to this waiter's own executor.
     co_await waiter->async_wait(asio::as_tuple(asio::use_awaitable));
-    co_return state_.load();
+    co_return state();
   }
   co_await fetch_once();
   std::vector<std::shared_ptr<asio::steady_timer>> woken;
@@ -84,13 +84,13 @@ asio::awaitable<std::shared_ptr<const IssuerState>> Issuer::join_or_fetch(Why wh
     woken.swap(waiters_);
   }
   for (auto& t : woken) asio::post(t->get_executor(), [t] { t->cancel(); });
-  co_return state_.load();
+  co_return state();
 }
 
 asio::awaitable<void> Issuer::fetch_once() {
   ++fetches_;
   auto next = std::make_shared<IssuerState>();
-  auto old = state_.load();
+  auto old = state();
   if (old) *next = *old;
   std::string jwks_url = settings_.jwks_url;
   if (!settings_.discovery_url.empty()) {
@@ -100,7 +100,7 @@ asio::awaitable<void> Issuer::fetch_once() {
     if (!body || !meta) {
       next->last_error = body ? std::string(describe(meta.error())) : body.error();
       observe::log_warn("OpenID discovery failed for " + settings_.issuer + ": " + next->last_error);
-      if (old) state_.store(std::move(next));  // keep what we had, with the error for readyz/logs
+      if (old) publish(std::move(next));  // keep what we had, with the error for readyz/logs
       co_return;
     }
     next->metadata = *meta;
@@ -112,12 +112,12 @@ asio::awaitable<void> Issuer::fetch_once() {
     // Keys are kept when a fetch fails: an IdP hiccup must not log everyone out.
     next->last_error = body ? "JWKS has no usable key" : body.error();
     observe::log_warn("JWKS fetch failed for " + settings_.issuer + ": " + next->last_error);
-    if (old || next->metadata) state_.store(std::move(next));
+    if (old || next->metadata) publish(std::move(next));
     co_return;
   }
   next->keys = std::move(*keys);
   next->last_error.clear();
-  state_.store(std::move(next));
+  publish(std::move(next));
 }
 
 }  // namespace vigie::oidc

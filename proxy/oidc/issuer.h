@@ -45,7 +45,10 @@ class Issuer {
 
   [[nodiscard]] const IssuerSettings& settings() const { return settings_; }
   // The current state; null until the first fetch succeeded.
-  [[nodiscard]] std::shared_ptr<const IssuerState> state() const { return state_.load(); }
+  [[nodiscard]] std::shared_ptr<const IssuerState> state() const {
+    std::lock_guard lock(state_mu_);
+    return state_;
+  }
   // The current state, fetching it first when there is none yet.
   [[nodiscard]] boost::asio::awaitable<std::shared_ptr<const IssuerState>> ready();
   // After an unknown kid: refetches (rate-limited) and returns the newest state.
@@ -64,7 +67,14 @@ class Issuer {
   IssuerSettings settings_;
   const core::Clock& clock_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  std::atomic<std::shared_ptr<const IssuerState>> state_;
+  // Not std::atomic<std::shared_ptr>: libstdc++ 12's version crashed Vigie at exit (Release build,
+  // a freed pointer with the lock bit). The lock is taken on token-cache misses and logins only.
+  mutable std::mutex state_mu_;
+  std::shared_ptr<const IssuerState> state_;
+  void publish(std::shared_ptr<const IssuerState> s) {
+    std::lock_guard lock(state_mu_);
+    state_ = std::move(s);
+  }
   std::atomic<int64_t> fetches_{0};
 
   // Guards only the single-flight bookkeeping below, taken for a few instructions on the rare

@@ -2,6 +2,7 @@
 // Entra-shaped provider. Asserts what the browser ends up seeing and what the upstream received.
 #include "integration/identity_harness.h"
 
+#include <csignal>
 #include <thread>
 
 #include "jwt/jws.h"
@@ -506,6 +507,20 @@ TEST_F(IdentityRedis, redis_down_is_a_503_not_a_login_loop) {
   EXPECT_EQ(r.result_int(), 503u);
   EXPECT_EQ(nlohmann::json::parse(r.body())["error"], "identity_provider_unavailable");
   EXPECT_TRUE(browser.cookie("__Host-vigie"));  // the session is not thrown away
+}
+
+}  // namespace
+}  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+// Regression: with an identity section and the provider's keys fetched, Vigie crashed at exit
+// (libstdc++ 12's std::atomic<std::shared_ptr>, -O2 builds).
+TEST_F(Identity, drains_and_exits_cleanly_with_identity_state) {
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  bed.vigie->signal(SIGTERM);
+  EXPECT_EQ(bed.vigie->wait_exit(std::chrono::seconds(20)), 0) << bed.vigie->stderr_text();
 }
 
 }  // namespace
