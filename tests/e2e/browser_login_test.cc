@@ -27,17 +27,6 @@ std::string chromium_path() {
   return env ? env : "/usr/bin/chromium";
 }
 
-std::string find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream ss(path ? path : "/usr/local/bin:/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
 struct SpecRun {
   int exit_code = -1;  // 0 all checks passed, 1 a check failed, 2 usage or launch failure, -1 killed
   std::string output;  // stdout and stderr, for failure messages

@@ -155,6 +155,9 @@ class OidcProvider {
   int stdin_fd_ = -1;
 };
 
+// The first executable called `name` on PATH, or "" when there is none.
+std::string find_on_path(const std::string& name);
+
 // PKCE (RFC 7636) S256 pair.
 struct Pkce {
   std::string verifier;
