@@ -243,8 +243,7 @@ EndpointAnswer Service::frontchannel_logout(const Request& req) const {
   add_cookies(headers, session::clear_cookie_lines(session_cookie_, session::chunk_count(req.cookie, session_cookie_.name)));
   if (iss && sid && !sid->empty()) {
     // Only the configured issuer may name sessions to end (a template issuer: any allowed tenant).
-    nlohmann::json claims = {{"iss", *iss}, {"tid", std::string(oidc::tenant_of(*iss))}};
-    auto expected = oidc::expected_issuer(claims, cfg_.provider.issuer, id_token_rules_);
+    auto expected = oidc::expected_issuer(*iss, oidc::tenant_of(*iss), cfg_.provider.issuer, id_token_rules_);
     if (expected && *expected == *iss) {
       int64_t t = now();
       revocations_.revoke_sid(*iss, *sid, t, t + std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.lifetime).count());

@@ -320,9 +320,9 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(ses
 }
 
 const Service::BearerIssuer* Service::issuer_for(std::string_view iss, std::string_view tid) const {
-  nlohmann::json claims = {{"iss", iss}, {"tid", tid}};
+  // On every bearer request, cached or not: plain string work, no JSON.
   for (const auto& b : bearer_issuers_) {
-    auto expected = oidc::expected_issuer(claims, b.issuer->settings().issuer, b.rules);
+    auto expected = oidc::expected_issuer(iss, tid, b.issuer->settings().issuer, b.rules);
     if (expected && *expected == iss) return &b;
   }
   return nullptr;

@@ -38,10 +38,8 @@ std::string_view VerifyError::code() const {
   return "token_invalid";
 }
 
-core::Result<std::string, VerifyError> expected_issuer(const nlohmann::json& payload, std::string_view configured,
-                                                       const VerifyRules& rules) {
-  std::string iss = string_claim(payload, "iss");
-  std::string tid = string_claim(payload, "tid");
+core::Result<std::string, VerifyError> expected_issuer(std::string_view iss, std::string_view tid,
+                                                       std::string_view configured, const VerifyRules& rules) {
   bool multi = configured.find(kTenantTemplate) != std::string_view::npos;
   if (iss.starts_with(kV1Prefix) && !std::string_view(configured).starts_with(kV1Prefix)) {
     // Entra v1 tokens use another issuer and claim set; accepting them is a deliberate choice.
@@ -50,7 +48,7 @@ core::Result<std::string, VerifyError> expected_issuer(const nlohmann::json& pay
                                rules.allowed_tenants.end()
                          : !tid.empty() && tenant_of(configured) == tid;
     if (!allowed) return core::fail(VerifyError{VerifyFailure::TenantNotAllowed});
-    return std::string(kV1Prefix) + tid + "/";
+    return std::string(kV1Prefix) + std::string(tid) + "/";
   }
   if (!multi) return std::string(configured);
   // Multi-tenant: any tenant could sign in, so the tenant list is the real gate.
@@ -70,7 +68,8 @@ asio::awaitable<core::Result<jwt::Jws, VerifyError>> verify_token(std::string_vi
   if (std::find(rules.algorithms.begin(), rules.algorithms.end(), jws->alg) == rules.algorithms.end()) {
     co_return core::fail(token_error(jwt::Error::AlgNotAllowed));
   }
-  auto iss = expected_issuer(jws->payload, issuer.settings().issuer, rules);
+  auto iss = expected_issuer(string_claim(jws->payload, "iss"), string_claim(jws->payload, "tid"),
+                             issuer.settings().issuer, rules);
   if (!iss) co_return core::fail(iss.error());
   auto state = co_await issuer.ready();
   if (!state || state->keys.size() == 0) co_return core::fail(VerifyError{VerifyFailure::IssuerUnavailable});

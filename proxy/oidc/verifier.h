@@ -52,7 +52,7 @@ struct VerifyError {
 
 // The issuer a token must carry: the configured one, with {tenantid} replaced by the token's tid
 // for multi-tenant issuers. Fails when the tenant or token version is not accepted.
-[[nodiscard]] core::Result<std::string, VerifyError> expected_issuer(const nlohmann::json& payload,
+[[nodiscard]] core::Result<std::string, VerifyError> expected_issuer(std::string_view iss, std::string_view tid,
                                                                     std::string_view configured,
                                                                     const VerifyRules& rules);
 
