@@ -5,7 +5,7 @@
 VIGIE_PACKAGES=(
   cmake ninja-build g++ ccache pkg-config
   libboost1.81-dev libssl-dev nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libhiredis-dev
-  libyaml-cpp-dev libgtest-dev googletest
+  libyaml-cpp-dev libgtest-dev googletest libbenchmark-dev
   openssl curl ca-certificates chromium redis-server
 )
 

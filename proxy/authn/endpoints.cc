@@ -39,7 +39,7 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
-asio::awaitable<EndpointAnswer> Service::endpoint(const Request& req, BearerCache& cache,
+asio::awaitable<EndpointAnswer> Service::endpoint(const Request& req, Caches& caches,
                                                   const config::Route* described) const {
   if (!req.path.starts_with(cfg_.login.prefix)) {  // the assertion keys (is_endpoint lets nothing else in)
     co_return Reply{200, "application/json", assertion_.jwks(), {{"Cache-Control", "public, max-age=300"}}};
@@ -48,11 +48,11 @@ asio::awaitable<EndpointAnswer> Service::endpoint(const Request& req, BearerCach
   if (action == "start") co_return co_await start(req);
   if (action == "callback") co_return co_await callback(req);
   if (action == "sign_out") co_return co_await sign_out(req);
-  if (action == "userinfo") co_return co_await userinfo(req, cache);
+  if (action == "userinfo") co_return co_await userinfo(req, caches);
   if (action == "backchannel_logout") co_return co_await backchannel_logout(req);
   if (action == "frontchannel_logout") co_return frontchannel_logout(req);
   // Envoy's ext_authz appends the original path to the configured prefix.
-  if (action == "auth" || action.starts_with("auth/")) co_return co_await forward_auth(req, cache, described);
+  if (action == "auth" || action.starts_with("auth/")) co_return co_await forward_auth(req, caches, described);
   co_return refusal(Failure::NotFound, "unknown_endpoint");
 }
 
@@ -183,7 +183,13 @@ asio::awaitable<EndpointAnswer> Service::sign_out(const Request& req) const {
   add_cookies(headers, session::clear_cookie_lines(session_cookie_, chunks));
   std::string id_token;
   if (auto value = session::read_chunked(req.cookie, session_cookie_.name)) {
-    if (auto data = co_await store_->load(*value)) id_token = data->id_token;
+    if (auto data = co_await store_->load(*value)) {
+      id_token = data->id_token;
+      // Ends copies of a stateless cookie in this process, and cached tickets in every worker.
+      int64_t t = now();
+      revocations_.revoke_session(data->id, t, data->created + std::chrono::duration_cast<std::chrono::seconds>(
+                                                                      cfg_.session.lifetime).count());
+    }
     co_await store_->erase(*value);
   }
   auto state = provider_->state();
@@ -252,25 +258,25 @@ EndpointAnswer Service::frontchannel_logout(const Request& req) const {
   return Reply{200, "text/html; charset=utf-8", "<!doctype html><title>Signed out</title>", std::move(headers)};
 }
 
-asio::awaitable<EndpointAnswer> Service::userinfo(const Request& req, BearerCache& cache) const {
+asio::awaitable<EndpointAnswer> Service::userinfo(const Request& req, Caches& caches) const {
   config::Route any;
   any.auth = config::AuthMode::SessionOrBearer;
   Request api = req;
   api.browser = false;  // an API endpoint: 401, never a login redirect
-  Authenticated a = co_await authenticate(api, any, cache);
+  Authenticated a = co_await authenticate(api, any, caches);
   if (a.refusal) co_return std::move(*a.refusal);
   Reply r{200, "application/json", identity_json(*a.identity).dump(), std::move(a.response_headers)};
   r.headers.emplace_back("Cache-Control", "no-store");
   co_return r;
 }
 
-asio::awaitable<EndpointAnswer> Service::forward_auth(const Request& req, BearerCache& cache,
+asio::awaitable<EndpointAnswer> Service::forward_auth(const Request& req, Caches& caches,
                                                       const config::Route* described) const {
   config::Route any;
   any.auth = config::AuthMode::SessionOrBearer;
   // req.browser: set by the HTTP layer only where the proxy hands our answer to the browser
   // (Traefik, Envoy); NGINX Ingress needs a 401 and redirects to its auth-signin itself.
-  Authenticated a = co_await authenticate(req, described ? *described : any, cache);
+  Authenticated a = co_await authenticate(req, described ? *described : any, caches);
   if (a.refusal) co_return std::move(*a.refusal);
   // ingress-nginx passes on only the first Set-Cookie of an auth response: a session re-issued in
   // several chunks would reach the browser half-updated and break. Keep the browser's cookie then.
@@ -286,6 +292,7 @@ asio::awaitable<EndpointAnswer> Service::forward_auth(const Request& req, Bearer
   if (!id.email.empty()) r.headers.emplace_back("X-Auth-Request-Email", id.email);
   if (!id.preferred_username.empty()) r.headers.emplace_back("X-Auth-Request-Preferred-Username", id.preferred_username);
   if (!id.groups.empty()) r.headers.emplace_back("X-Auth-Request-Groups", join(id.groups));
+  r.identity = a.identity;
   co_return r;
 }
 

@@ -71,6 +71,8 @@ Identity identity_from_claims(const nlohmann::json& c, Method m) {
   if (id.token_id.empty()) id.token_id = str(c, "uti");
   id.groups = strings(c, "groups");
   id.roles = strings(c, "roles");
+  std::sort(id.groups.begin(), id.groups.end());
+  std::sort(id.roles.begin(), id.roles.end());
   id.scopes = split_spaces(str(c, "scp"));
   if (auto it = c.find("exp"); it != c.end() && it->is_number_integer()) id.expires = it->get<int64_t>();
   return id;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vigie::authn {
@@ -31,9 +32,11 @@ struct Identity {
   std::string client_id;  // azp / appid: the application that obtained the token
   std::string token_id;   // jti or Entra's uti; never the token itself
   std::string session_id;
-  std::vector<std::string> groups;
-  std::vector<std::string> roles;
+  std::vector<std::string> groups;  // sorted: policies look them up by binary search
+  std::vector<std::string> roles;   // sorted
   std::vector<std::string> scopes;
+  // Further claims policies test (authorization `claims:` criteria), by name; each as its values.
+  std::vector<std::pair<std::string, std::vector<std::string>>> claims;
   int64_t expires = 0;  // unix seconds
   std::string access_token;  // forwarded only where a route asks
 

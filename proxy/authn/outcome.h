@@ -32,6 +32,7 @@ enum class Failure {
   NotFound,              // an unknown path under the login prefix: 404
   BadOriginalRequest,    // forward-auth: the described request does not parse or normalise: 400
   BadLogoutToken,        // back-channel logout: the logout_token is missing, invalid or replayed: 400
+  PolicyDenied,          // forward-auth: the caller is known and the described route's policy refuses: 403
 };
 
 struct Refusal {
@@ -45,6 +46,7 @@ struct Reply {
   std::string content_type;
   std::string body;
   Headers headers;
+  std::shared_ptr<const Identity> identity;  // forward-auth: who was authenticated, for authorization
 };
 
 // The result of authenticating a request for a route.

@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <stdexcept>
 
 #include "core/strings.h"
@@ -81,6 +82,11 @@ std::vector<std::string> token_audiences(const nlohmann::json& payload) {
   return out;
 }
 
+uint64_t next_generation() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
+
 constexpr std::string_view kJwksPath = "/.well-known/vigie/jwks.json";
 constexpr std::string_view kBearerChallenge = "Bearer realm=\"vigie\"";
 
@@ -96,7 +102,8 @@ Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, con
       tokens_(cfg.provider, tls_, clock),
       refreshes_(RefreshFlights::process(clock)),
       revocations_(Revocations::process()),
-      assertion_(cfg.assertion_key, clock) {
+      assertion_(cfg.assertion_key, clock),
+      generation_(next_generation()) {
   bool secure = cfg.session.cookie_secure;
   session_cookie_ = {session::prefixed_name(cfg.session.cookie_name, secure, !cfg.session.cookie_domain.empty()),
                      cfg.session.cookie_domain, secure, "Lax"};
@@ -126,6 +133,11 @@ Service::Service(const config::Identity& cfg, oidc::IssuerRegistry& issuers, con
   }
 }
 
+// Sliding idle timeout: re-issue the cookie at most once a minute, not on every request.
+int64_t Service::touch_interval() const {
+  return std::min<int64_t>(60, std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.idle_timeout).count() / 10);
+}
+
 int64_t Service::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.wall().time_since_epoch()).count();
 }
@@ -144,7 +156,7 @@ bool Service::is_endpoint(std::string_view path) const {
 }
 
 asio::awaitable<Authenticated> Service::authenticate(const Request& req, const config::Route& route,
-                                                     BearerCache& cache) const {
+                                                     Caches& caches) const {
   using config::AuthMode;
   if (route.auth == AuthMode::Public) co_return Authenticated{};
   auto token = bearer_token(req.authorization);
@@ -153,11 +165,11 @@ asio::awaitable<Authenticated> Service::authenticate(const Request& req, const c
     // Two credentials for one request: which one would the upstream think it got? Refuse.
     if (token && has_cookie) co_return Authenticated{nullptr, {}, Refusal{Failure::AmbiguousCredentials, "cookie_and_bearer", {}}};
     if (!token) co_return unauthenticated(req, route, "no_token");
-    co_return co_await from_bearer(*token, &route, cache);
+    co_return co_await from_bearer(*token, &route, caches.bearer);
   }
-  if (token && route.auth == AuthMode::SessionOrBearer) co_return co_await from_bearer(*token, &route, cache);
+  if (token && route.auth == AuthMode::SessionOrBearer) co_return co_await from_bearer(*token, &route, caches.bearer);
   if (!has_cookie) co_return unauthenticated(req, route, "no_session");
-  Authenticated a = co_await from_session(req);
+  Authenticated a = co_await from_session(req, caches.sessions);
   if (a.refusal && a.refusal->failure == Failure::Unauthenticated) {
     Authenticated out = unauthenticated(req, route, a.refusal->detail);
     out.response_headers = std::move(a.response_headers);
@@ -179,8 +191,17 @@ Authenticated Service::unauthenticated(const Request& req, const config::Route& 
   return Authenticated{nullptr, {}, std::move(r)};
 }
 
-asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
+asio::awaitable<Authenticated> Service::from_session(const Request& req, SessionCache& cache) const {
   auto value = session::read_chunked(req.cookie, session_cookie_.name);
+  int64_t t = now();
+  // The steady state: this worker opened this very cookie moments ago and nothing is due yet.
+  if (const SessionEntry* hit = cache.find(*value, t); hit && hit->generation == generation_) {
+    const Identity& id = *hit->identity;
+    if (!revocations_.revoked({id.session_id, id.issuer, hit->sid, id.sub, hit->created}, t)) {
+      co_return Authenticated{hit->identity, {}, std::nullopt};
+    }
+  }
+  cache.erase(*value);
   size_t chunks = session::chunk_count(req.cookie, session_cookie_.name);
   auto gone = [&](std::string_view detail) {
     Refusal r{Failure::Unauthenticated, detail, {}};
@@ -194,9 +215,8 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
     }
     co_return gone("session_invalid");
   }
-  int64_t t = now();
   auto secs = [](auto d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); };
-  if (revocations_.revoked(*data, t)) {
+  if (revocations_.revoked(ref_of(*data), t)) {
     co_await store_->erase(*value);
     co_return gone("session_revoked");
   }
@@ -225,9 +245,7 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
     *data = std::move(*refreshed);
     data->last_seen = std::max(last_seen, data->last_seen);
   }
-  // Sliding idle timeout: re-issue the cookie at most once a minute, not on every request.
-  int64_t touch = std::min<int64_t>(60, secs(cfg_.session.idle_timeout) / 10);
-  if (changed || t - data->last_seen >= touch) {
+  if (changed || t - data->last_seen >= touch_interval()) {
     data->last_seen = t;
     auto saved = co_await store_->update(*value, *data);
     if (!saved && saved.error() == session::StoreError::NotFound) co_return gone("session_revoked");
@@ -239,8 +257,22 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req) const {
       }
     }
   }
+  SessionEntry entry{nullptr, data->sid, data->created, generation_, cacheable_until(*data, t)};
   out.identity = identity_of(std::move(*data));
+  entry.identity = out.identity;
+  // Not when a new cookie went out: the browser will not send this value again.
+  if (out.response_headers.empty()) cache.insert(*value, std::move(entry), t);
   co_return out;
+}
+
+int64_t Service::cacheable_until(const session::SessionData& data, int64_t now) const {
+  auto secs = [](auto d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); };
+  // The next sliding-expiry touch, the end of its life, the next token refresh: each needs the slow path.
+  int64_t until = std::min(data.last_seen + touch_interval(), data.created + secs(cfg_.session.lifetime));
+  if (!data.refresh_token.empty()) until = std::min(until, data.tokens_expire - secs(cfg_.session.refresh_before));
+  // A revocation this process cannot see (the record erased by another replica) applies within this.
+  until = std::min(until, now + secs(cfg_.session.cache));
+  return until;
 }
 
 std::shared_ptr<const Identity> Service::identity_of(session::SessionData&& data) const {
@@ -256,6 +288,9 @@ std::shared_ptr<const Identity> Service::identity_of(session::SessionData&& data
   id->session_id = std::move(data.id);
   id->groups = std::move(data.groups);
   id->roles = std::move(data.roles);
+  // Sorted for policies (a session written by an older version, groups listed by Graph).
+  std::sort(id->groups.begin(), id->groups.end());
+  std::sort(id->roles.begin(), id->roles.end());
   id->expires = data.tokens_expire;
   id->access_token = std::move(data.access_token);
   return id;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "authn/assertion.h"
-#include "authn/bearer_cache.h"
+#include "authn/caches.h"
 #include "authn/outcome.h"
 #include "authn/refresh_flights.h"
 #include "authn/revocations.h"
@@ -34,11 +34,11 @@ class Service {
           const core::Clock& clock = core::SystemClock::instance());
 
   [[nodiscard]] boost::asio::awaitable<Authenticated> authenticate(const Request& req, const config::Route& route,
-                                                                   BearerCache& cache) const;
+                                                                   Caches& caches) const;
   [[nodiscard]] bool is_endpoint(std::string_view path) const;
   // `described`: for the forward-auth endpoint, the route the ingress's original request matches
   // (null when none does: then a session or a bearer token of a configured issuer is required).
-  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> endpoint(const Request& req, BearerCache& cache,
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> endpoint(const Request& req, Caches& caches,
                                                                 const config::Route* described) const;
 
   // Cookie-name prefixes of Vigie's own cookies, stripped from what upstreams receive.
@@ -52,7 +52,9 @@ class Service {
     oidc::VerifyRules rules;
   };
 
-  [[nodiscard]] boost::asio::awaitable<Authenticated> from_session(const Request& req) const;
+  [[nodiscard]] boost::asio::awaitable<Authenticated> from_session(const Request& req, SessionCache& cache) const;
+  // Until when a session just opened may be served from a worker's cache without opening it again.
+  [[nodiscard]] int64_t cacheable_until(const session::SessionData& data, int64_t now) const;
   // New tokens for a session: the data with fresh tokens, the data unchanged when the provider
   // cannot be reached (the session lives on until its own limits), nullopt when the provider
   // refuses (revoked grant, disabled user): the session then ends.
@@ -79,8 +81,8 @@ class Service {
   [[nodiscard]] boost::asio::awaitable<EndpointAnswer> sign_out(const Request& req) const;
   [[nodiscard]] boost::asio::awaitable<EndpointAnswer> backchannel_logout(const Request& req) const;
   [[nodiscard]] EndpointAnswer frontchannel_logout(const Request& req) const;
-  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> userinfo(const Request& req, BearerCache& cache) const;
-  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> forward_auth(const Request& req, BearerCache& cache,
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> userinfo(const Request& req, Caches& caches) const;
+  [[nodiscard]] boost::asio::awaitable<EndpointAnswer> forward_auth(const Request& req, Caches& caches,
                                                                     const config::Route* described) const;
   [[nodiscard]] std::string redirect_uri(const Request& req) const;
   [[nodiscard]] boost::asio::awaitable<std::optional<Refusal>> complete_login(const Request& req,
@@ -89,6 +91,7 @@ class Service {
                                                                               Headers& headers) const;
   [[nodiscard]] session::CookieSpec login_cookie(std::string_view state) const;
   [[nodiscard]] int64_t now() const;
+  [[nodiscard]] int64_t touch_interval() const;
 
   const config::Identity& cfg_;
   const core::Clock& clock_;
@@ -104,6 +107,7 @@ class Service {
   RefreshFlights& refreshes_;    // process-wide: a reload must not forget a flight or a logout
   Revocations& revocations_;
   AssertionSigner assertion_;
+  uint64_t generation_;  // tells this Service's SessionCache entries from an earlier snapshot's
 };
 
 }  // namespace vigie::authn

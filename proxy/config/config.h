@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/identity.h"
+#include "config/policy.h"
 #include "core/cidr.h"
 
 namespace vigie::config {
@@ -65,6 +66,8 @@ struct Route {
   AuthMode auth = AuthMode::Public;
   RouteBearer bearer;
   IdentityHeaders headers;
+  std::string policy;       // required unless public; the built-in `authenticated` admits any caller
+  size_t policy_index = 0;  // into Config::authorization.policies, set by load
   int line = 0;  // where it was declared, for start-up logs
 };
 
@@ -105,6 +108,7 @@ struct Config {
   Admin admin;
   AccessLog access_log;
   std::optional<Identity> identity;  // required as soon as one route is not public
+  Authorization authorization;       // policies (the built-in `authenticated` always)
 };
 
 }  // namespace vigie::config

@@ -72,6 +72,8 @@ struct Session {
   std::chrono::milliseconds idle_timeout{8 * 3600 * 1000};
   std::chrono::milliseconds lifetime{12 * 3600 * 1000};
   std::chrono::milliseconds refresh_before{300000};  // renew tokens this long before they expire
+  // How long a worker may serve a session it opened without opening it again (0: never).
+  std::chrono::milliseconds cache{5000};
   Redis redis;
 };
 

@@ -165,6 +165,8 @@ void read_session(Reader& r, Session& s) {
   s.lifetime = r.duration("lifetime").value_or(s.lifetime);
   if (s.idle_timeout > s.lifetime) r.error("idle_timeout", "is longer than lifetime");
   s.refresh_before = r.duration("refresh_before").value_or(s.refresh_before);
+  s.cache = r.duration("cache", true).value_or(s.cache);
+  if (s.cache > std::chrono::minutes(1)) r.error("cache", "is longer than 1m: a revoked session would live on that long");
   r.child("redis", [&](Reader& d) { read_redis(d, s.redis); });
 }
 

@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "config/identity_loader.h"
+#include "config/policy_loader.h"
 #include "config/reader.h"
 #include "core/strings.h"
 
@@ -151,6 +152,7 @@ void read_route(Reader& r, Config& c) {
   rt.websocket = r.boolean("websocket").value_or(false);
   rt.log_query = r.boolean("log_query").value_or(false);
   read_route_auth(r, rt);
+  rt.policy = r.str("policy").value_or("");
   c.routes.push_back(std::move(rt));
 }
 
@@ -189,9 +191,11 @@ void read_top(Reader& r, Config& c) {
   });
   r.child("access_log", [&](Reader& a) { c.access_log.path = a.str("path").value_or(c.access_log.path); });
   r.child("identity", [&](Reader& i) { read_identity(i, c.identity.emplace()); });
+  add_builtin_policies(c.authorization);
+  r.child("authorization", [&](Reader& a) { read_authorization(a, c); });
 }
 
-void cross_check(const Config& c, LoadContext& ctx) {
+void cross_check(Config& c, LoadContext& ctx) {
   auto err = [&](int line, const std::string& key, const std::string& msg) {
     ctx.errors.push_back({ctx.file, line, key, msg});
   };
@@ -211,6 +215,7 @@ void cross_check(const Config& c, LoadContext& ctx) {
     }
   }
   check_identity(c, ctx);
+  check_policies(c, ctx);
   std::set<std::pair<std::string, uint16_t>> binds;
   for (size_t i = 0; i < c.listeners.size(); ++i) {
     if (!binds.insert({c.listeners[i].address, c.listeners[i].port}).second) {

@@ -20,15 +20,18 @@ int Reader::line() const { return line_of(node_); }
 
 std::string Reader::key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
-void Reader::error(const std::string& key, const std::string& message) {
+int Reader::key_line(const std::string& key) const {
   // The key's own line: a null or multi-line value may start elsewhere.
-  int line = line_of(node_);
   if (node_.IsMap()) {
     for (const auto& kv : node_) {
-      if (kv.first.Scalar() == key) line = line_of(kv.first);
+      if (kv.first.Scalar() == key) return line_of(kv.first);
     }
   }
-  ctx_.errors.push_back({ctx_.file, line, key.empty() ? path_ : key_path(key), message});
+  return line_of(node_);
+}
+
+void Reader::error(const std::string& key, const std::string& message) {
+  ctx_.errors.push_back({ctx_.file, key_line(key), key.empty() ? path_ : key_path(key), message});
 }
 
 YAML::Node Reader::get(const std::string& key) {
@@ -72,11 +75,11 @@ std::optional<bool> Reader::boolean(const std::string& key) {
   return std::nullopt;
 }
 
-std::optional<std::chrono::milliseconds> Reader::duration(const std::string& key) {
+std::optional<std::chrono::milliseconds> Reader::duration(const std::string& key, bool zero_allowed) {
   auto s = str(key);
   if (!s) return std::nullopt;
   auto d = core::parse_duration(*s);
-  if (d && d->count() == 0) {
+  if (d && d->count() == 0 && !zero_allowed) {
     error(key, "must be longer than zero");
     return std::nullopt;
   }
@@ -91,6 +94,7 @@ std::vector<std::string> Reader::strings(const std::string& key) {
   YAML::Node n = get(key);
   std::vector<std::string> out;
   if (!n.IsDefined() || n.IsNull()) return out;
+  if (n.IsScalar()) return {n.Scalar()};
   if (!n.IsSequence()) {
     error(key, "expected a list of strings");
     return out;
@@ -198,6 +202,13 @@ bool Reader::child(const std::string& key, const std::function<void(Reader&)>& f
   fn(r);
   r.finish();
   return true;
+}
+
+std::vector<std::string> Reader::keys() const {
+  std::vector<std::string> out;
+  if (!node_.IsMap()) return out;
+  for (const auto& kv : node_) out.push_back(kv.first.Scalar());
+  return out;
 }
 
 void Reader::finish() {

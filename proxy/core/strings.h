@@ -18,5 +18,7 @@ namespace vigie::core {
 // True when the comma-separated list `list` contains `token` (case-insensitive).
 [[nodiscard]] bool list_contains(std::string_view list, std::string_view token);
 [[nodiscard]] bool starts_with_icase(std::string_view s, std::string_view prefix);
+// "a, b, c" from {"a", "b", "c"} with sep ", ".
+[[nodiscard]] std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 }  // namespace vigie::core

@@ -2,6 +2,7 @@
 
 #include "core/strings.h"
 #include "core/url.h"
+#include "http/authorize.h"
 #include "http/path.h"
 #include "http/request_context.h"
 #include "http/snapshot.h"
@@ -62,7 +63,7 @@ class AuthenticateStage final : public Stage {
     const authn::Service& auth = *ctx.snapshot->auth;
     std::string cookie = cookies(ctx);
     authn::Request req = make_request(ctx, cookie);  // named: see RefreshFlights::Refresh in service.cc
-    authn::Authenticated a = co_await auth.authenticate(req, route, *ctx.bearer_cache);
+    authn::Authenticated a = co_await auth.authenticate(req, route, *ctx.auth_caches);
     for (auto& h : a.response_headers) ctx.response_headers.push_back(std::move(h));
     if (a.refusal) co_return Respond{reason_for(a.refusal->failure), std::move(a.refusal->headers), a.refusal->detail};
     ctx.identity = std::move(a.identity);
@@ -76,6 +77,7 @@ struct Described {
   bool nginx = false;    // from X-Original-URL: the ingress wants 401, not a redirect
   std::string origin;    // "https://host" of the protected request
   std::string target;    // its path and query, for the return URL
+  std::string path;      // normalised, as the policy sees it
   std::string_view method;
 };
 
@@ -119,6 +121,7 @@ Described described_route(RequestContext& ctx, const authn::Request& r, std::str
   d.method = method.empty() ? std::string_view("GET") : method;
   d.route = ctx.snapshot->routes.match(host, normal->path, d.method);
   d.target = std::string(target);
+  d.path = std::move(normal->path);
   return d;
 }
 
@@ -171,7 +174,15 @@ asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) 
   } else {
     r.browser = false;  // NGINX redirects to its auth-signin itself; with no description, nowhere to return
   }
-  co_return co_await auth.endpoint(r, *ctx.bearer_cache, d.route ? d.route->cfg : nullptr);
+  authn::EndpointAnswer answer = co_await auth.endpoint(r, *ctx.auth_caches, d.route ? d.route->cfg : nullptr);
+  // Forward-auth answers "may this request pass?": knowing the caller is half of it, the described
+  // route's policy is the other. No described route, no policy: refused (default deny).
+  auto* reply = std::get_if<authn::Reply>(&answer);
+  if (!reply || !reply->identity) co_return answer;
+  if (!d.route) co_return authn::Refusal{authn::Failure::PolicyDenied, "no_route", {}};
+  ctx.decision = authorize(ctx, *d.route, *reply->identity, d.method, d.path);
+  if (!ctx.decision->allowed) co_return authn::Refusal{authn::Failure::PolicyDenied, ctx.decision->reason(), {}};
+  co_return answer;
 }
 
 void set_identity_headers(RequestContext& ctx) {

@@ -156,7 +156,7 @@ std::optional<Reason> route_request(RequestContext& ctx) {
   if (!ctx.route) return Reason::NoRoute;
   const config::Route& r = *ctx.route->cfg;
   // TRACE echoes the request (cookies and tokens included) back: only where a route lists it.
-  if (ctx.request().method() == bhttp::verb::trace && (ctx.route->methods & router::method_bit("TRACE")) == 0) {
+  if (ctx.request().method() == bhttp::verb::trace && (ctx.route->methods & core::method_bit("TRACE")) == 0) {
     return Reason::MethodNotAllowed;
   }
   uint64_t limit = r.max_body_bytes.value_or(snap.config->limits.max_body_bytes);
@@ -220,7 +220,7 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
   parser.body_limit(boost::none);  // the route's limit is applied once the route is known
   RequestContext ctx{snap, parser, conn, std::chrono::steady_clock::now()};
   ctx.bytes_in = header_len;
-  ctx.bearer_cache = &w.bearer_cache;
+  ctx.auth_caches = &w.auth_caches;
   ctx.assertion_cache = &w.assertion_cache;
 
   std::string_view block(static_cast<const char*>(buffer.data().data()), header_len);

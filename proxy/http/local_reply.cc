@@ -10,7 +10,7 @@ namespace vigie::http {
 namespace bhttp = boost::beast::http;
 namespace {
 
-constexpr std::array<ReasonInfo, 28> kTable = {{
+constexpr std::array<ReasonInfo, 30> kTable = {{
     {400, "bad_request", "The request is malformed.", "La requête est mal formée."},
     {400, "bad_target", "The request path is invalid.", "Le chemin de la requête est invalide."},
     {400, "bad_host", "The Host header is missing or invalid.", "L'en-tête Host est absent ou invalide."},
@@ -51,8 +51,15 @@ constexpr std::array<ReasonInfo, 28> kTable = {{
     {403, "tenant_not_allowed", "Accounts from your organisation are not accepted here.",
      "Les comptes de votre organisation ne sont pas acceptés ici."},
     {400, "bad_redirect", "The return address is not allowed.", "L'adresse de retour n'est pas autorisée."},
+    {403, "policy_denied", "You are signed in, but your account is not allowed to open this page.",
+     "Vous êtes connecté, mais votre compte n'est pas autorisé à ouvrir cette page."},
+    {403, "justification_required",
+     "Emergency access to this page needs a justification. Use the emergency access procedure of your "
+     "organisation.",
+     "L'accès d'urgence à cette page nécessite une justification. Suivez la procédure d'accès d'urgence de "
+     "votre établissement."},
 }};
-static_assert(kTable.size() == static_cast<size_t>(Reason::BadRedirect) + 1, "one row per Reason");
+static_assert(kTable.size() == static_cast<size_t>(Reason::JustificationRequired) + 1, "one row per Reason");
 
 double quality(std::string_view params) {
   // params: ";q=0.5" and friends; a missing q means 1.
@@ -121,6 +128,7 @@ Reason reason_for(authn::Failure f) {
     case Failure::NotFound: return Reason::NoRoute;
     case Failure::BadOriginalRequest: return Reason::BadTarget;
     case Failure::BadLogoutToken: return Reason::BadRequest;
+    case Failure::PolicyDenied: return Reason::PolicyDenied;
   }
   return Reason::Unauthenticated;
 }

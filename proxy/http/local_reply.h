@@ -40,6 +40,8 @@ enum class Reason {
   GroupsOverage,        // too many groups in the token and no Graph lookup
   TenantNotAllowed,     // the user's tenant is not accepted
   BadRedirect,          // an unsafe return URL
+  PolicyDenied,         // the caller is known and the route's policy refuses
+  JustificationRequired,  // only a break-glass rule would allow: a justification is needed
 };
 
 struct ReasonInfo {

@@ -1,6 +1,7 @@
 #include "http/pipeline.h"
 
 #include "http/auth.h"
+#include "http/authorize.h"
 #include "http/request_context.h"
 
 namespace vigie::http {
@@ -8,6 +9,7 @@ namespace vigie::http {
 Pipeline Pipeline::standard() {
   Pipeline p;
   p.set(Step::Authenticate, make_authenticate_stage());
+  p.set(Step::Authorize, make_authorize_stage());
   return p;
 }
 

@@ -10,9 +10,10 @@
 #include <string_view>
 
 #include "authn/assertion.h"
-#include "authn/bearer_cache.h"
+#include "authn/caches.h"
 #include "authn/identity.h"
 #include "authn/outcome.h"
+#include "authz/engine.h"
 #include "http/local_reply.h"
 #include "router/table.h"
 #include "upstream/forwarder.h"
@@ -42,11 +43,12 @@ struct RequestContext {
   const router::Route* route = nullptr;
   ClientPrefs prefs;
   bool upgrade = false;
-  authn::BearerCache* bearer_cache = nullptr;  // the worker's
+  authn::Caches* auth_caches = nullptr;  // the worker's
   authn::AssertionCache* assertion_cache = nullptr;  // the worker's
   std::shared_ptr<const authn::Identity> identity;  // set by the Authenticate stage
-  authn::Headers response_headers;
-  std::string endpoint_body;  // a login-prefix POST body (back-channel logout), read whole  // added to whatever answers the request (a renewed session cookie)
+  std::optional<authz::Decision> decision;          // set by the Authorize stage (non-public routes)
+  authn::Headers response_headers;  // added to whatever answers the request (a renewed session cookie)
+  std::string endpoint_body;  // a login-prefix POST body (back-channel logout), read whole
 
   // Filled as the request is answered.
   int status = 0;
@@ -56,6 +58,7 @@ struct RequestContext {
   std::string_view rc_details;  // why Vigie answered itself; empty when the upstream answered
 
   [[nodiscard]] auto& request() { return parser.get(); }
+  [[nodiscard]] const auto& request() const { return parser.get(); }
   [[nodiscard]] std::string_view method() { return parser.get().method_string(); }
 };
 

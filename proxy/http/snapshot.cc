@@ -8,7 +8,15 @@ Snapshot::Snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& 
   if (config->identity) auth = std::make_unique<const authn::Service>(*config->identity, issuers);
   clusters.reserve(config->clusters.size());
   for (const auto& c : config->clusters) clusters.emplace_back(c, workers, metrics);
-  for (const auto& r : config->routes) route_metrics.push_back(metrics.route(r.id));
+  for (const auto& r : config->routes) {
+    route_metrics.push_back(metrics.route(r.id));
+    std::vector<std::pair<std::string, bool>> rules;
+    if (r.auth != config::AuthMode::Public) {
+      for (const auto& rule : config->authorization.policies[r.policy_index].rules) rules.emplace_back(rule.name, rule.allow);
+    }
+    decision_metrics.push_back(r.auth == config::AuthMode::Public ? observe::DecisionMetrics{}
+                                                                  : metrics.decisions(r.id, rules));
+  }
 }
 
 std::shared_ptr<const Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& metrics,

@@ -25,6 +25,7 @@ struct Snapshot {
   router::Table routes;
   std::vector<upstream::Cluster> clusters;
   std::vector<observe::RouteMetrics> route_metrics;  // parallel to config->routes
+  std::vector<observe::DecisionMetrics> decision_metrics;  // parallel to config->routes
   Pipeline pipeline;
   std::unique_ptr<const authn::Service> auth;  // null without an identity section
 };

@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "authn/assertion.h"
-#include "authn/bearer_cache.h"
+#include "authn/caches.h"
 #include "core/clock.h"
 #include "http/snapshot.h"
 #include "net/stream.h"
@@ -25,7 +25,7 @@ struct WorkerState {
       : pool(core::SystemClock::instance()), metrics(m), access_log(log), open_connections(connections) {}
 
   upstream::Pool pool;
-  authn::BearerCache bearer_cache;
+  authn::Caches auth_caches;
   authn::AssertionCache assertion_cache;
   std::shared_ptr<const Snapshot> snapshot;
   observe::Metrics& metrics;

@@ -79,7 +79,16 @@ Metrics::Metrics()
       upstream_errors_(BuildCounter()
                            .Name("vigie_upstream_errors_total")
                            .Help("Upstream failures by cluster and kind")
-                           .Register(*registry_)) {}
+                           .Register(*registry_)),
+      decisions_(BuildCounter()
+                     .Name("vigie_authz_decisions_total")
+                     .Help("Authorization decisions by route, result (allow, deny) and reason (the deciding rule, "
+                           "default_deny or justification_required)")
+                     .Register(*registry_)),
+      break_glass_(BuildCounter()
+                       .Name("vigie_break_glass_total")
+                       .Help("Emergency (break-glass) accesses granted, by route")
+                       .Register(*registry_)) {}
 
 RouteMetrics Metrics::route(const std::string& route_id) {
   RouteMetrics m;
@@ -90,6 +99,19 @@ RouteMetrics Metrics::route(const std::string& route_id) {
     }
   }
   m.duration = &duration_.Add({{"route", route_id}}, latency_buckets());
+  return m;
+}
+
+DecisionMetrics Metrics::decisions(const std::string& route_id,
+                                   const std::vector<std::pair<std::string, bool>>& rules) {
+  DecisionMetrics m;
+  for (const auto& [name, allow] : rules) {
+    m.by_rule.push_back(&decisions_.Add({{"route", route_id}, {"result", allow ? "allow" : "deny"}, {"reason", name}}));
+  }
+  m.default_deny = &decisions_.Add({{"route", route_id}, {"result", "deny"}, {"reason", "default_deny"}});
+  m.justification_required =
+      &decisions_.Add({{"route", route_id}, {"result", "deny"}, {"reason", "justification_required"}});
+  m.break_glass = &break_glass_.Add({{"route", route_id}});
   return m;
 }
 

@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vigie::observe {
 
@@ -24,6 +26,15 @@ struct RouteMetrics {
   std::array<std::array<prometheus::Counter*, 5>, static_cast<size_t>(MethodClass::Count)> requests{};
   prometheus::Histogram* duration = nullptr;  // seconds, whole request
   void record(std::string_view method, int status, double seconds) const;
+};
+
+// Authorization decisions of one route: one counter per rule of its policy (result allow or deny as
+// the rule says), one for "no rule allowed", one for "a break-glass rule needs a justification".
+struct DecisionMetrics {
+  std::vector<prometheus::Counter*> by_rule;  // parallel to the policy's rules
+  prometheus::Counter* default_deny = nullptr;
+  prometheus::Counter* justification_required = nullptr;
+  prometheus::Counter* break_glass = nullptr;  // break-glass accesses granted (also counted by rule)
 };
 
 struct ClusterMetrics {
@@ -41,6 +52,9 @@ class Metrics {
   Metrics();
   [[nodiscard]] RouteMetrics route(const std::string& route_id);
   [[nodiscard]] ClusterMetrics cluster(const std::string& name);
+  // `rules`: (name, allow) of each rule of the route's policy, in order.
+  [[nodiscard]] DecisionMetrics decisions(const std::string& route_id,
+                                          const std::vector<std::pair<std::string, bool>>& rules);
   [[nodiscard]] std::string serialize() const;  // Prometheus text format
 
   prometheus::Gauge& active_connections;
@@ -58,6 +72,8 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& duration_;
   prometheus::Family<prometheus::Histogram>& upstream_time_;
   prometheus::Family<prometheus::Counter>& upstream_errors_;
+  prometheus::Family<prometheus::Counter>& decisions_;
+  prometheus::Family<prometheus::Counter>& break_glass_;
 };
 
 }  // namespace vigie::observe

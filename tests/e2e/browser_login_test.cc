@@ -90,6 +90,7 @@ const std::string kRoutes = R"(  - id: landing
     path: {prefix: /openmrs/}
     cluster: app
     auth: session
+    policy: authenticated
 )";
 
 const std::string kAlice = "alice@contoso.test";

@@ -15,30 +15,36 @@ const std::string kRoutes = R"(  - id: openmrs
     path: {prefix: /openmrs/}
     cluster: app
     auth: session
+    policy: authenticated
   - id: grafana
     path: {prefix: /grafana/}
     cluster: app
     auth: session
+    policy: authenticated
     identity_headers: {user: false, grafana: true, grafana_roles: [{role: Admin, members: [Vigie.Admin]}]}
   - id: metrics
     path: {prefix: /federate}
     cluster: app
     auth: bearer
+    policy: authenticated
     bearer: {audiences: ["api://vigie"], roles: [Vigie.Api.Call]}
   - id: admin-api
     path: {prefix: /admin-api}
     cluster: app
     auth: bearer
+    policy: authenticated
     bearer: {audiences: ["api://vigie"], roles: [Vigie.Operator]}
   - id: mixed
     path: {prefix: /api/}
     cluster: app
     auth: session_or_bearer
+    policy: authenticated
     bearer: {audiences: ["api://vigie"]}
   - id: openmrs-jwt
     path: {prefix: /jwt/}
     cluster: app
     auth: session
+    policy: authenticated
     identity_headers: {assertion: true}
   - id: public
     path: {prefix: /public}
@@ -255,10 +261,12 @@ TEST_F(Identity, forward_auth_answers_for_nginx_and_traefik_shapes) {
   ASSERT_EQ(nginx->result_int(), 200u);
   EXPECT_EQ((*nginx)["X-Auth-Request-User"], "alice@contoso.test");
   EXPECT_EQ((*nginx)["X-Auth-Request-Email"], "alice@contoso.test");
+  // Traefik's shape from a peer outside trusted_proxies describes nothing: with no route, no policy
+  // lets the caller through (the trusted shape is tested with policies in authz_test.cc).
   auto traefik = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
                               "X-Forwarded-Method: GET\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: "
                               "127.0.0.1\r\nX-Forwarded-Uri: /openmrs/x\r\nCookie: " + cookie + "\r\n");
-  EXPECT_EQ(traefik->result_int(), 200u);
+  EXPECT_EQ(traefik->result_int(), 403u);
   auto anonymous = http_request(bed.vigie->port(), "GET", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/openmrs/x\r\n");
   EXPECT_EQ(anonymous->result_int(), 401u);
   auto public_route = http_request(bed.vigie->port(), "GET", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/a\r\n");
@@ -394,7 +402,7 @@ TEST(IdentityCheck, check_builds_the_key_ring_and_names_the_secret) {
   std::string path = dir + "/vigie.yaml";
   std::ofstream(path) << "listeners: [{name: http, address: 127.0.0.1, port: 0}]\n"
                          "clusters: [{name: app, endpoints: [\"http://127.0.0.1:9\"]}]\n"
-                         "routes: [{id: a, path: {prefix: /}, cluster: app, auth: session}]\n"
+                         "routes: [{id: a, path: {prefix: /}, cluster: app, auth: session, policy: authenticated}]\n"
                          "identity:\n"
                          "  provider: {issuer: \"https://login.microsoftonline.com/t/v2.0\", client_id: c, "
                          "client_secret: {file: " + dir + "/secret}}\n"
@@ -469,7 +477,8 @@ namespace vigie::testing {
 namespace {
 
 // The same login with sessions in Redis: the cookie is a short ticket, the session lives
-// server-side, and ending it at sign-out ends every copy of the cookie.
+// server-side, and ending it at sign-out ends every copy of the cookie. The worker's session cache
+// is off, so every request asks Redis (what these tests are about).
 class IdentityRedis : public ::testing::Test {
  protected:
   RedisServer redis{"redis-test-password"};
@@ -479,7 +488,7 @@ class IdentityRedis : public ::testing::Test {
   std::string redis_session_config() {
     std::string dir = make_temp_dir();
     std::ofstream(dir + "/redis-password") << redis.password() << "\n";
-    return "    store: redis\n    redis: {host: 127.0.0.1, port: " + std::to_string(redis.port()) +
+    return "    store: redis\n    cache: 0s\n    redis: {host: 127.0.0.1, port: " + std::to_string(redis.port()) +
            ", password: {file: " + dir + "/redis-password}}\n";
   }
 };

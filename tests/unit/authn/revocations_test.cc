@@ -5,13 +5,8 @@
 namespace vigie::authn {
 namespace {
 
-session::SessionData session(const std::string& sid, const std::string& sub, int64_t created) {
-  session::SessionData s;
-  s.issuer = "iss";
-  s.sid = sid;
-  s.sub = sub;
-  s.created = created;
-  return s;
+SessionRef session(std::string_view sid, std::string_view sub, int64_t created, std::string_view id = "v1") {
+  return {id, "iss", sid, sub, created};
 }
 
 TEST(Revocations, by_sid_until_expiry) {
@@ -29,6 +24,14 @@ TEST(Revocations, by_sub_only_sessions_created_before) {
   EXPECT_TRUE(r.revoked(session("", "u", 40), 60));
   EXPECT_FALSE(r.revoked(session("", "u", 51), 60));  // signed in again after the logout
   EXPECT_FALSE(r.revoked(session("", "v", 40), 60));
+}
+
+TEST(Revocations, by_vigie_session_id) {
+  Revocations r;
+  r.revoke_session("v1", 50, 500);
+  EXPECT_TRUE(r.revoked(session("s1", "u", 40), 60));
+  EXPECT_FALSE(r.revoked(session("s1", "u", 40, "v2"), 60));
+  EXPECT_FALSE(r.revoked(session("s1", "u", 40), 500));
 }
 
 TEST(Revocations, logout_token_ids_are_single_use) {

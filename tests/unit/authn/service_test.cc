@@ -38,14 +38,14 @@ struct Bed {
     return c;
   }();
   Service service{cfg, issuers, clock};
-  BearerCache cache;
+  Caches cache;
 
   int64_t now() const { return std::chrono::duration_cast<std::chrono::seconds>(clock.wall().time_since_epoch()).count(); }
 
-  std::string cookie(int64_t created, int64_t last_seen, std::string sid = "psid") {
+  std::string cookie(int64_t created, int64_t last_seen, std::string sid = "psid", std::string id = "sess1") {
     crypto::Key k;
     std::copy(key.begin(), key.end(), k.begin());
-    session::SessionData s{.id = "sess1", .issuer = kIssuer, .oid = "o1", .tid = "t1", .sub = "sub1",
+    session::SessionData s{.id = std::move(id), .issuer = kIssuer, .oid = "o1", .tid = "t1", .sub = "sub1",
                            .preferred_username = "alice@x", .groups = {"g1"}, .sid = std::move(sid),
                            .created = created, .last_seen = last_seen, .tokens_expire = created + 36000};
     return "__Host-vigie=" + session::seal(session::KeyRing::from_keys({k}), "__Host-vigie", session::to_json(s));
@@ -94,6 +94,66 @@ TEST(Service, sliding_expiry_reissues_the_cookie_after_a_minute) {
   EXPECT_TRUE(set.starts_with("__Host-vigie=v1.")) << set;
   // Max-Age is what is left of the absolute lifetime, not a fresh 8 hours.
   EXPECT_NE(set.find("Max-Age=" + std::to_string(8 * 3600 - 600)), std::string::npos) << set;
+}
+
+TEST(Service, a_session_is_opened_once_then_served_from_the_worker_cache_until_its_next_touch) {
+  Bed bed;
+  std::string c = bed.cookie(bed.now() - 10, bed.now() - 10);
+  auto first = bed.run(c);
+  ASSERT_TRUE(first.identity);
+  EXPECT_EQ(bed.cache.sessions.size(), 1u);
+  auto second = bed.run(c);
+  EXPECT_EQ(second.identity, first.identity);  // the very same identity object: not opened again
+  // At the touch (a minute after last_seen) the slow path runs again and re-issues the cookie.
+  bed.clock.advance(50s);
+  auto touched = bed.run(c);
+  ASSERT_TRUE(touched.identity);
+  EXPECT_NE(touched.identity, first.identity);
+  EXPECT_TRUE(header(touched, "Set-Cookie").starts_with("__Host-vigie=v1."));
+}
+
+TEST(Service, a_cached_session_still_ends_at_a_provider_logout_or_a_sign_out) {
+  Bed bed;
+  std::string by_provider = bed.cookie(bed.now(), bed.now(), "sid-cache", "sess-cache-1");
+  std::string signed_out = bed.cookie(bed.now(), bed.now(), "sid-cache-2", "sess-cache-2");
+  ASSERT_TRUE(bed.run(by_provider).identity);
+  ASSERT_TRUE(bed.run(signed_out).identity);
+  EXPECT_EQ(bed.cache.sessions.size(), 2u);
+  Revocations::process().revoke_sid(kIssuer, "sid-cache", bed.now(), bed.now() + 3600);
+  EXPECT_FALSE(bed.run(by_provider).identity);
+  // Sign-out ends the session for any copy of the cookie replayed to this process.
+  Request req;
+  req.method = "GET";
+  req.path = "/oauth2/sign_out";
+  req.cookie = signed_out;
+  std::optional<EndpointAnswer> answer;
+  asio::io_context io;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { answer = co_await bed.service.endpoint(req, bed.cache, nullptr); },
+                 asio::detached);
+  io.run();
+  ASSERT_TRUE(answer);
+  EXPECT_FALSE(bed.run(signed_out).identity);
+}
+
+TEST(Service, a_reloaded_service_does_not_trust_another_services_cache_entries) {
+  Bed bed;
+  std::string c = bed.cookie(bed.now(), bed.now());
+  auto first = bed.run(c);
+  ASSERT_TRUE(first.identity);
+  Service reloaded{bed.cfg, bed.issuers, bed.clock};
+  config::Route route;
+  route.auth = config::AuthMode::Session;
+  Request req;
+  req.method = "GET";
+  req.target = "/x";
+  req.cookie = c;
+  std::optional<Authenticated> out;
+  asio::io_context io;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { out = co_await reloaded.authenticate(req, route, bed.cache); },
+                 asio::detached);
+  io.run();
+  ASSERT_TRUE(out->identity);
+  EXPECT_NE(out->identity, first.identity);  // opened again with the new snapshot's keys and limits
 }
 
 TEST(Service, idle_and_absolute_lifetimes_end_sessions) {

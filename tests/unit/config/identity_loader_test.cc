@@ -27,11 +27,13 @@ routes:
     path: {prefix: /openmrs/}
     cluster: app
     auth: session
+    policy: authenticated
     identity_headers: {grafana: true, grafana_roles: [{role: Editor, members: [g1]}]}
   - id: api
     path: {prefix: /api/}
     cluster: app
     auth: bearer
+    policy: authenticated
     bearer: {audiences: ["api://vigie"], roles: [Metrics.Write]}
 identity:
   provider:
@@ -56,6 +58,7 @@ TEST(IdentityLoader, valid_identity_is_typed_and_secrets_read) {
   EXPECT_EQ(id.provider.client_secret->value, "client-secret");  // trailing newline dropped
   EXPECT_TRUE(id.provider.client_secret->source.starts_with("file "));
   EXPECT_EQ(id.session.idle_timeout, std::chrono::hours(1));
+  EXPECT_EQ(id.session.cache, std::chrono::seconds(5));
   EXPECT_EQ(id.login.prefix, "/oauth2");
   const Route& api = (*c)->routes[1];
   EXPECT_EQ(api.auth, AuthMode::Bearer);
@@ -128,6 +131,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "identity.session.cookie_name", "without the __Host-"},
         BadCase{"idle_longer_than_lifetime", "idle_timeout: 1h", "idle_timeout: 1h\n    lifetime: 30m",
                 "identity.session.idle_timeout", "longer than lifetime"},
+        BadCase{"session_cache_over_a_minute", "idle_timeout: 1h", "idle_timeout: 1h\n    cache: 2m",
+                "identity.session.cache", "longer than 1m"},
         BadCase{"bad_grafana_role", "role: Editor", "role: Owner",
                 "routes[0].identity_headers.grafana_roles[0].role", "Viewer, Editor"},
         BadCase{"unknown_identity_key", "  session:\n", "  sesion:\n", "identity.sesion", "unknown key"}),
