@@ -58,6 +58,9 @@ RUN groupadd --system --gid 65532 vigie \
 
 COPY --from=build /src/build/vigie /usr/local/bin/vigie
 COPY config/vigie.yaml /etc/vigie/vigie.yaml
+# The shipped policies, for `authorization.policy_files: [/etc/vigie/policies/...]`; deployments
+# usually mount their own (the group aliases are theirs).
+COPY policies/ /etc/vigie/policies/
 
 USER 65532:65532
 

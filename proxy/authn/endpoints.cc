@@ -145,7 +145,7 @@ asio::awaitable<std::optional<Refusal>> Service::complete_login(const Request& r
   if (azp != claims.end() && (!azp->is_string() || azp->get<std::string>() != cfg_.provider.client_id)) {
     co_return refusal(Failure::LoginRejected, "azp_mismatch");
   }
-  Identity id = identity_from_claims(claims, Method::Session);
+  Identity id = identity_from_claims(claims, Method::Session, cfg_.policy_claims);
   if (groups_overage(claims)) {
     // Silently treating the user as group-less would hide them from every group rule.
     if (cfg_.provider.groups_overage != config::GroupsOverage::Graph) {
@@ -161,7 +161,8 @@ asio::awaitable<std::optional<Refusal>> Service::complete_login(const Request& r
   session::SessionData s{.id = crypto::random_token(16), .issuer = id.issuer, .oid = id.oid, .tid = id.tid,
                          .sub = id.sub, .name = id.name, .email = id.email,
                          .preferred_username = id.preferred_username, .groups = std::move(id.groups),
-                         .roles = std::move(id.roles), .sid = "", .created = t, .last_seen = t,
+                         .roles = std::move(id.roles), .sid = "", .claims = std::move(id.claims),
+                         .created = t, .last_seen = t,
                          .tokens_expire = t + tokens->expires_in, .id_token = tokens->id_token,
                          .access_token = tokens->access_token, .refresh_token = tokens->refresh_token};
   if (auto sid = claims.find("sid"); sid != claims.end() && sid->is_string()) s.sid = sid->get<std::string>();

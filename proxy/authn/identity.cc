@@ -52,7 +52,7 @@ bool Identity::has_role(std::string_view r) const { return contains(roles, r); }
 bool Identity::has_scope(std::string_view s) const { return contains(scopes, s); }
 bool Identity::in_group(std::string_view g) const { return contains(groups, g); }
 
-Identity identity_from_claims(const nlohmann::json& c, Method m) {
+Identity identity_from_claims(const nlohmann::json& c, Method m, const std::vector<std::string>& keep) {
   Identity id;
   id.method = m;
   id.issuer = str(c, "iss");
@@ -75,6 +75,18 @@ Identity identity_from_claims(const nlohmann::json& c, Method m) {
   std::sort(id.roles.begin(), id.roles.end());
   id.scopes = split_spaces(str(c, "scp"));
   if (auto it = c.find("exp"); it != c.end() && it->is_number_integer()) id.expires = it->get<int64_t>();
+  for (const auto& name : keep) {
+    auto it = c.find(name);
+    if (it == c.end()) continue;
+    std::vector<std::string> values;
+    auto text = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    if (it->is_array()) {
+      for (const auto& v : *it) values.push_back(text(v));
+    } else {
+      values.push_back(text(*it));
+    }
+    id.claims.emplace_back(name, std::move(values));
+  }
   return id;
 }
 

@@ -49,8 +49,10 @@ struct Identity {
   [[nodiscard]] bool in_group(std::string_view g) const;
 };
 
-// Fills an Identity from verified claims (groups, roles, scp split on spaces, azp/appid, jti/uti).
-[[nodiscard]] Identity identity_from_claims(const nlohmann::json& claims, Method m);
+// Fills an Identity from verified claims (groups, roles, scp split on spaces, azp/appid, jti/uti),
+// keeping the claims named in `keep` (those policies test) as lists of strings.
+[[nodiscard]] Identity identity_from_claims(const nlohmann::json& claims, Method m,
+                                            const std::vector<std::string>& keep = {});
 
 // Entra ID "group overage": more groups than fit in the token, so `groups` is absent and
 // _claim_names.groups (or hasgroups) says where to list them. Never read as "no groups".

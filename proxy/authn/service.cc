@@ -288,6 +288,7 @@ std::shared_ptr<const Identity> Service::identity_of(session::SessionData&& data
   id->session_id = std::move(data.id);
   id->groups = std::move(data.groups);
   id->roles = std::move(data.roles);
+  id->claims = std::move(data.claims);
   // Sorted for policies (a session written by an older version, groups listed by Graph).
   std::sort(id->groups.begin(), id->groups.end());
   std::sort(id->roles.begin(), id->roles.end());
@@ -334,7 +335,7 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(ses
     if (!verified) co_return std::nullopt;
     // The same person, or nothing; an account now over the group limit is looked up in Graph
     // where configured, else must log in again to see the page that explains it.
-    Identity id = identity_from_claims(verified->payload, Method::Session);
+    Identity id = identity_from_claims(verified->payload, Method::Session, cfg_.policy_claims);
     if (id.oid != data.oid || id.tid != data.tid) co_return std::nullopt;
     if (groups_overage(verified->payload)) {
       if (cfg_.provider.groups_overage != config::GroupsOverage::Graph) co_return std::nullopt;
@@ -346,6 +347,7 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(ses
     }
     data.groups = std::move(id.groups);
     data.roles = std::move(id.roles);
+    data.claims = std::move(id.claims);
     data.id_token = tokens->id_token;
   }
   data.access_token = tokens->access_token;
@@ -387,7 +389,7 @@ asio::awaitable<const BearerCache::Entry*> Service::verify_bearer(std::string_vi
   }
   bool app = !verified->payload.contains("scp");  // Entra: app-only tokens carry roles, never scp
   auto id = std::make_shared<Identity>(
-      identity_from_claims(verified->payload, app ? Method::ClientCredentials : Method::Bearer));
+      identity_from_claims(verified->payload, app ? Method::ClientCredentials : Method::Bearer, cfg_.policy_claims));
   id->access_token = std::string(token);
   int64_t until = id->expires + rules.leeway.count();
   cache.insert(hash, {std::move(id), token_audiences(verified->payload), until}, t);

@@ -95,6 +95,7 @@ struct Identity {
   std::vector<BearerIssuer> bearer_issuers;
   ForwardAuth forward_auth;
   std::optional<Secret> assertion_key;  // PEM RSA key for X-JWT-Assertion; none: generated per process
+  std::vector<std::string> policy_claims;  // claims policies test: kept in sessions and identities (set by load)
 };
 
 // Per route: how callers authenticate and what the upstream learns about them.

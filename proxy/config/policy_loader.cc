@@ -292,6 +292,13 @@ void resolve(Condition& c, const Authorization& a, Errors& errors, const Rule& r
   }
 }
 
+void collect_claims(const Condition& c, std::vector<std::string>& out) {
+  for (const auto& child : c.children) collect_claims(child, out);
+  if (c.op == Condition::Op::Leaf && (c.leaf.kind == Kind::ClaimEquals || c.leaf.kind == Kind::ClaimContains)) {
+    out.push_back(c.leaf.claim);
+  }
+}
+
 void sort_values(Condition& c) {
   for (auto& child : c.children) sort_values(child);
   if (c.op == Condition::Op::Leaf && c.leaf.kind != Kind::Paths && c.leaf.kind != Kind::Methods) sorted(c.leaf.values);
@@ -390,6 +397,13 @@ void read_authorization(Reader& r, Config& c) {
 
 void check_policies(Config& c, LoadContext& ctx) {
   resolve_groups(c.authorization, ctx.errors);
+  if (c.identity) {
+    std::vector<std::string>& keep = c.identity->policy_claims;
+    for (const auto& p : c.authorization.policies) {
+      for (const auto& r : p.rules) collect_claims(r.when, keep);
+    }
+    sorted(keep);
+  }
   for (size_t i = 0; i < c.routes.size(); ++i) {
     Route& rt = c.routes[i];
     std::string key = "routes[" + std::to_string(i) + "].policy";

@@ -187,6 +187,9 @@ asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) 
 
 void set_identity_headers(RequestContext& ctx) {
   auto& req = ctx.request();
+  // A break-glass justification is addressed to Vigie (the decision and the audit record), not to
+  // the upstream, whose logs would keep clinical free text.
+  if (ctx.snapshot) req.erase(ctx.snapshot->config->authorization.break_glass_header);
   if (ctx.snapshot && ctx.snapshot->auth) {
     // Vigie's cookies are credentials for Vigie only; an upstream (or its logs) never sees them.
     std::string kept = session::strip_cookies(cookies(ctx), ctx.snapshot->auth->cookie_prefixes());

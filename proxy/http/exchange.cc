@@ -69,7 +69,12 @@ void finish(WorkerState& w, RequestContext& ctx) {
                     .route = ctx.route ? std::string_view(ctx.route->cfg->id) : std::string_view{},
                     .rc_details = ctx.rc_details,
                     .user = ctx.identity ? std::string_view(ctx.identity->user()) : std::string_view{},
-                    .auth = ctx.identity ? authn::name(ctx.identity->method) : std::string_view{}});
+                    .auth = ctx.identity ? authn::name(ctx.identity->method) : std::string_view{},
+                    .decision = !ctx.decision              ? std::string_view{}
+                                : ctx.decision->break_glass ? std::string_view("break_glass")
+                                : ctx.decision->allowed     ? std::string_view("allow")
+                                                            : std::string_view("deny"),
+                    .rule = ctx.decision ? ctx.decision->reason() : std::string_view{}});
 }
 
 // Writes a response Vigie produced itself, with the headers the request gathered (Set-Cookie).

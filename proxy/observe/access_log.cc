@@ -118,6 +118,10 @@ std::string format_access_entry(const AccessEntry& e) {
     field(out, "user", e.user);
     field(out, "auth", e.auth);
   }
+  if (!e.decision.empty()) {
+    field(out, "decision", e.decision);
+    field(out, "rule", e.rule);
+  }
   out += '}';
   return out;
 }

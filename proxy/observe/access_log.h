@@ -30,6 +30,8 @@ struct AccessEntry {
   std::string_view rc_details;  // why Vigie answered itself, e.g. "no_route", "upstream_timeout"
   std::string_view user;        // the authenticated caller (preferred_username or oid); empty if none
   std::string_view auth;        // how: session, bearer, client_credentials; empty if none
+  std::string_view decision;    // the policy's: allow, deny, break_glass; empty on public routes
+  std::string_view rule;        // the deciding rule, default_deny or justification_required
 };
 
 // Appends s to out as the inside of a JSON string (quotes not included).

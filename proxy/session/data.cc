@@ -46,6 +46,7 @@ std::string to_json(const SessionData& s) {
   for (const auto& f : kInts) j[f.key] = s.*f.member;
   if (!s.groups.empty()) j["g"] = s.groups;
   if (!s.roles.empty()) j["r"] = s.roles;
+  for (const auto& [name, values] : s.claims) j["cl"][name] = values;
   return j.dump();
 }
 
@@ -65,6 +66,14 @@ core::Result<SessionData, DataError> from_json(std::string_view text) {
     s.*f.member = it->get<int64_t>();
   }
   if (!read_list(j, "g", s.groups) || !read_list(j, "r", s.roles)) return core::fail(DataError::Malformed);
+  if (auto cl = j.find("cl"); cl != j.end()) {
+    if (!cl->is_object()) return core::fail(DataError::Malformed);
+    for (const auto& [name, values] : cl->items()) {
+      std::vector<std::string> out;
+      if (!read_list(*cl, name.c_str(), out)) return core::fail(DataError::Malformed);
+      s.claims.emplace_back(name, std::move(out));
+    }
+  }
   return s;
 }
 

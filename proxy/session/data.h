@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -25,6 +26,8 @@ struct SessionData {
   std::vector<std::string> groups;
   std::vector<std::string> roles;
   std::string sid;  // the provider's session id (back-channel logout)
+  // Further claims of the ID token that policies test (authorization `claims:` criteria).
+  std::vector<std::pair<std::string, std::vector<std::string>>> claims;
   int64_t created = 0;         // unix seconds
   int64_t last_seen = 0;       // unix seconds; the cookie is re-issued as it advances (idle timeout)
   int64_t tokens_expire = 0;   // unix seconds; when the access token expires

@@ -38,8 +38,10 @@ inline std::string random_cookie_key() {
 }
 
 struct IdentityBed {
+  // top_extra: top-level config sections (authorization, trusted_proxies), "{dir}" standing for
+  // the bed's temporary directory.
   explicit IdentityBed(const std::string& routes, const std::string& identity_extra = "",
-                       const std::string& provider_extra = "") {
+                       const std::string& provider_extra = "", std::string top_extra = "") {
     port = reserve_port();
     base = "http://127.0.0.1:" + std::to_string(port);
     auto tenant = standard_tenant(base + "/oauth2/callback", base + "/");
@@ -48,6 +50,8 @@ struct IdentityBed {
     dir = make_temp_dir();
     std::ofstream(dir + "/keys") << random_cookie_key() << "\n";
     std::ofstream(dir + "/client-secret") << "vigie-secret\n";
+    for (size_t at; (at = top_extra.find("{dir}")) != std::string::npos;) top_extra.replace(at, 5, dir);
+    top = std::move(top_extra);
     start(routes, identity_extra, provider_extra);
   }
 
@@ -60,7 +64,7 @@ struct IdentityBed {
                     std::to_string(port) +
                     "\nadmin: {address: 127.0.0.1, port: 0}\naccess_log: {path: \"off\"}\n"
                     "clusters:\n  - name: app\n    endpoints: [\"http://127.0.0.1:" +
-                    std::to_string(upstream.port()) + "\"]\nroutes:\n" + routes +
+                    std::to_string(upstream.port()) + "\"]\n" + top + "routes:\n" + routes +
                     "identity:\n"
                     "  provider:\n"
                     "    issuer: " + provider->issuer() + "\n"
@@ -80,6 +84,7 @@ struct IdentityBed {
   std::string url(const std::string& path) const { return base + path; }
 
   uint16_t port = 0;
+  std::string top;
   std::string base;
   std::string dir;
   RecordingUpstream upstream;

@@ -35,6 +35,16 @@ TEST(Identity, service_principal_and_fallbacks) {
   EXPECT_EQ(name(id.method), "client_credentials");
 }
 
+TEST(Identity, groups_and_roles_sorted_and_policy_claims_kept_as_strings) {
+  auto c = nlohmann::json::parse(R"({"oid":"o","groups":["g2","g1"],"roles":["z","a"],"department":"ENT",
+    "wids":["w1",7],"acct":0,"secret":"not kept"})");
+  Identity id = identity_from_claims(c, Method::Session, {"acct", "absent", "department", "wids"});
+  EXPECT_EQ(id.groups, (std::vector<std::string>{"g1", "g2"}));
+  EXPECT_EQ(id.roles, (std::vector<std::string>{"a", "z"}));
+  using Claims = std::vector<std::pair<std::string, std::vector<std::string>>>;
+  EXPECT_EQ(id.claims, (Claims{{"acct", {"0"}}, {"department", {"ENT"}}, {"wids", {"w1", "7"}}}));
+}
+
 TEST(Identity, groups_overage_detection) {
   EXPECT_TRUE(groups_overage(nlohmann::json::parse(R"({"_claim_names":{"groups":"src1"}})")));
   EXPECT_TRUE(groups_overage(nlohmann::json::parse(R"({"hasgroups":true})")));

@@ -34,6 +34,12 @@ TEST(AccessLog, entry_is_one_line_of_valid_json_even_with_hostile_bytes) {
   auto with_user = nlohmann::json::parse(format_access_entry(e));
   EXPECT_EQ(with_user["user"], "alice@x");
   EXPECT_EQ(with_user["auth"], "session");
+  EXPECT_FALSE(with_user.contains("decision"));  // a public route: no policy decided
+  e.decision = "deny";
+  e.rule = "no-delete";
+  auto decided = nlohmann::json::parse(format_access_entry(e));
+  EXPECT_EQ(decided["decision"], "deny");
+  EXPECT_EQ(decided["rule"], "no-delete");
   e.user = {};
   e.query = "patient=1";
   EXPECT_EQ(nlohmann::json::parse(format_access_entry(e))["query"], "patient=1");

@@ -10,6 +10,7 @@ TEST(SessionData, round_trip) {
                 .email = "e@x", .preferred_username = "elise@x", .groups = {"g1", "g2"}, .roles = {"r"},
                 .sid = "psid", .created = 1, .last_seen = 2, .tokens_expire = 3, .id_token = "it",
                 .access_token = "at", .refresh_token = "rt"};
+  s.claims = {{"department", {"audiology"}}, {"wids", {"w1", "w2"}}};
   auto back = from_json(to_json(s));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->name, "Élise");
@@ -17,13 +18,15 @@ TEST(SessionData, round_trip) {
   EXPECT_EQ(back->roles, s.roles);
   EXPECT_EQ(back->tokens_expire, 3);
   EXPECT_EQ(back->refresh_token, "rt");
+  EXPECT_EQ(back->claims, s.claims);
   EXPECT_EQ(to_json(*back), to_json(s));
 }
 
 TEST(SessionData, malformed_rejected) {
   for (const char* bad : {"", "[]", "{", R"({"c":1,"ls":2})", R"({"c":1,"ls":2,"te":"3"})",
                           R"({"c":1,"ls":2,"te":3,"g":"x"})", R"({"c":1,"ls":2,"te":3,"g":[1]})",
-                          R"({"c":1,"ls":2,"te":3,"oid":5})"}) {
+                          R"({"c":1,"ls":2,"te":3,"oid":5})", R"({"c":1,"ls":2,"te":3,"cl":[]})",
+                          R"({"c":1,"ls":2,"te":3,"cl":{"d":"x"}})"}) {
     EXPECT_FALSE(from_json(bad)) << bad;
   }
   EXPECT_TRUE(from_json(R"({"c":1,"ls":2,"te":3})"));
