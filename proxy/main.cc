@@ -1,10 +1,14 @@
-// vigie: the command line. `run` (default) serves, `check` validates a config file, `version`.
+// vigie: the command line. `run` (default) serves, `check` validates a config file, `explain` and
+// `policy test` are the policy tools (proxy/cli), `version`.
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "cli/explain_command.h"
+#include "cli/policy_test_command.h"
 #include "config/loader.h"
 #include "http/snapshot.h"
 #include "observe/log.h"
@@ -15,6 +19,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: vigie [run] --config FILE [--ready-fd N]\n"
     "       vigie check --config FILE\n"
+    "       vigie explain --config FILE --claims CLAIMS.json --request 'METHOD https://host/path?query'\n"
+    "                     [--auth session|bearer|client_credentials] [--client ADDRESS]\n"
+    "                     [--justification TEXT] [--time 2026-12-04T10:00:00Z] [--json]\n"
+    "       vigie policy test FILE...\n"
     "       vigie version | --version\n";
 
 struct Args {
@@ -41,6 +49,22 @@ Args parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string_view command = argc > 1 ? argv[1] : "";
+  try {
+    if (command == "explain") {
+      return vigie::cli::explain_main({argv + 2, argv + argc}, std::cout, std::cerr);
+    }
+    if (command == "policy" && argc > 2 && std::string_view(argv[2]) == "test") {
+      return vigie::cli::policy_test_main({argv + 3, argv + argc}, std::cout, std::cerr);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vigie %s: %s\n", argv[1], e.what());
+    return 2;
+  }
+  if (command == "policy") {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
   Args args = parse(argc, argv);
   if (args.command == "version") {
     std::printf("vigie %s\n", VIGIE_VERSION);

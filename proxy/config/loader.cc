@@ -34,8 +34,12 @@ void read_tls_server(Reader& r, Listener& l) {
   TlsServer tls;
   tls.cert_file = r.str("cert_file", true).value_or("");
   tls.key_file = r.str("key_file", true).value_or("");
-  if (!tls.cert_file.empty() && !readable(tls.cert_file)) r.error("cert_file", "cannot read " + tls.cert_file);
-  if (!tls.key_file.empty() && !readable(tls.key_file)) r.error("key_file", "cannot read " + tls.key_file);
+  // The key file is a secret like the others: without secrets, neither it nor its certificate is opened.
+  if (r.context().read_secrets) {
+    for (auto [key, file] : {std::pair{"cert_file", &tls.cert_file}, std::pair{"key_file", &tls.key_file}}) {
+      if (!file->empty() && !readable(*file)) r.error(key, "cannot read " + *file);
+    }
+  }
   l.tls = tls;
 }
 
@@ -93,7 +97,10 @@ void read_cluster(Reader& r, Config& c) {
   r.child("tls", [&](Reader& t) {
     cl.tls.ca_file = t.str("ca_file").value_or("");
     cl.tls.server_name = t.str("server_name").value_or("");
-    if (!cl.tls.ca_file.empty() && !readable(cl.tls.ca_file)) t.error("ca_file", "cannot read " + cl.tls.ca_file);
+    // Mounted beside the secrets in a deployment, and as absent from a laptop running explain.
+    if (!cl.tls.ca_file.empty() && t.context().read_secrets && !readable(cl.tls.ca_file)) {
+      t.error("ca_file", "cannot read " + cl.tls.ca_file);
+    }
   });
   r.child("timeouts", [&](Reader& t) {
     cl.connect_timeout = t.duration("connect").value_or(cl.connect_timeout);
@@ -241,8 +248,9 @@ core::Result<std::shared_ptr<const Config>, Errors> load_node(const YAML::Node& 
 
 }  // namespace
 
-core::Result<std::shared_ptr<const Config>, Errors> load_string(const std::string& text, const std::string& file) {
-  LoadContext ctx{file, {}};
+core::Result<std::shared_ptr<const Config>, Errors> load_string(const std::string& text,
+                                                                const std::string& file, LoadOptions options) {
+  LoadContext ctx{file, {}, options.read_secrets};
   try {
     YAML::Node root = YAML::Load(text);
     return load_node(root, ctx);
@@ -252,12 +260,12 @@ core::Result<std::shared_ptr<const Config>, Errors> load_string(const std::strin
   }
 }
 
-core::Result<std::shared_ptr<const Config>, Errors> load_file(const std::string& path) {
+core::Result<std::shared_ptr<const Config>, Errors> load_file(const std::string& path, LoadOptions options) {
   std::ifstream in(path);
   if (!in) return core::fail(Errors{{path, 0, "", "cannot open the file"}});
   std::stringstream ss;
   ss << in.rdbuf();
-  return load_string(ss.str(), path);
+  return load_string(ss.str(), path, options);
 }
 
 }  // namespace vigie::config

@@ -12,9 +12,19 @@
 
 namespace vigie::config {
 
-[[nodiscard]] core::Result<std::shared_ptr<const Config>, Errors> load_file(const std::string& path);
+struct LoadOptions {
+  // false: secrets ({file: ...}, {env: ...}) are checked for form but not read, and their values
+  // stay empty; the TLS files a deployment mounts beside them (listener certificate and key, cluster
+  // CA) are not opened. For `vigie explain` on a laptop that has the config and the policies but
+  // none of those. A config loaded so never serves.
+  bool read_secrets = true;
+};
+
+[[nodiscard]] core::Result<std::shared_ptr<const Config>, Errors> load_file(const std::string& path,
+                                                                             LoadOptions options = {});
 // Parses `text` as if read from `file` (tests, fuzzing).
 [[nodiscard]] core::Result<std::shared_ptr<const Config>, Errors> load_string(const std::string& text,
-                                                                               const std::string& file);
+                                                                               const std::string& file,
+                                                                               LoadOptions options = {});
 
 }  // namespace vigie::config

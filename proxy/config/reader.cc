@@ -151,8 +151,9 @@ std::optional<Secret> Reader::secret(const std::string& key, bool required) {
     return std::nullopt;
   }
   Secret s;
+  s.source = file ? "file " + *file : "env " + *env;
+  if (!ctx_.read_secrets) return s;
   if (file) {
-    s.source = "file " + *file;
     auto data = read_small_file(*file);
     if (!data) {
       r.error("file", "cannot read " + *file + " (missing, unreadable or over 64 KiB)");
@@ -160,7 +161,6 @@ std::optional<Secret> Reader::secret(const std::string& key, bool required) {
     }
     s.value = std::move(*data);
   } else {
-    s.source = "env " + *env;
     const char* v = std::getenv(env->c_str());
     if (!v) {
       r.error("env", "environment variable " + *env + " is not set");

@@ -20,6 +20,10 @@ namespace vigie::config {
 struct LoadContext {
   std::string file;
   Errors errors;
+  // false: secrets are checked for form ({file: PATH} or {env: NAME}) but never read, and their
+  // values stay empty; the loader does not open TLS files either (config::LoadOptions). Only for
+  // `vigie explain`, which never serves and runs where they are absent.
+  bool read_secrets = true;
 };
 
 class Reader {
@@ -33,7 +37,8 @@ class Reader {
   [[nodiscard]] std::optional<std::chrono::milliseconds> duration(const std::string& key, bool zero_allowed = false);
   // A list of strings; a single string counts as a list of one.
   [[nodiscard]] std::vector<std::string> strings(const std::string& key);
-  // A secret given as {file: PATH} or {env: NAME}, read now; a literal value is refused.
+  // A secret given as {file: PATH} or {env: NAME}, read now (unless the context says not to: then
+  // only its source is set); a literal value is refused.
   [[nodiscard]] std::optional<Secret> secret(const std::string& key, bool required = false);
   // Calls `each` with a Reader for every element of the sequence under `key`.
   void each(const std::string& key, const std::function<void(Reader&)>& each, bool required = false);
