@@ -23,6 +23,8 @@
 # Environment: ROUNDS (5), DURATION seconds (10, below 60: see above), CONNECTIONS (64), WARMUP
 # seconds per contestant before the rounds (2), IDLE_CONNS (10000), BENCH_DOC (docs/benchmarks.md),
 # BENCH_KEEP=1 keeps the temporary directory (configs, logs, raw wrk output) for inspection.
+# PERF_CONTESTANT=NAME records the serving process of that contestant with `perf record` during its
+# first round and prints the top of the profile (the figures of that round include perf's overhead).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,6 +41,7 @@ WARMUP=${WARMUP%s}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 BENCH_DOC=${BENCH_DOC:-$ROOT/docs/benchmarks.md}
 BENCH_KEEP=${BENCH_KEEP:-0}
+PERF_CONTESTANT=${PERF_CONTESTANT:-}
 CONTESTANTS=(upstream nginx vigie vigie-session vigie-bearer)
 AUTH_TARGET=0.90  # the issue's target: authenticated throughput >= 0.9x Vigie's unauthenticated throughput
 
@@ -459,8 +462,17 @@ for ((r = 1; r <= ROUNDS; r++)); do
     if [[ $c == vigie-session ]]; then sign_in; fi  # a fresh cookie, before any CPU is counted
     read -r -a pids <<<"$(pids_of "$c")"
     before=$(cpu_ticks "${pids[@]}")
+    perf_pid=""
+    if [[ $c == "$PERF_CONTESTANT" && $r == 1 ]]; then
+      perf record -F 999 -g -p "${pids[0]}" -o "$T/perf-$c.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+      perf_pid=$!
+    fi
     run_wrk "$c" "$DURATION" "$out"
     after=$(cpu_ticks "${pids[@]}")
+    if [[ -n $perf_pid ]]; then
+      wait "$perf_pid" || true
+      perf report -i "$T/perf-$c.data" --no-children --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40 >&2 || true
+    fi
     check_alive
     parsed=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output for $c round $r"; }
     cpu=$(awk -v a="$after" -v b="$before" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (a - b) / t }')
