@@ -32,6 +32,8 @@ std::string_view path_error(http::PathError e) {
       return "'..' climbs above '/'";
     case http::PathError::HiddenDotSegment:
       return "a dot segment hidden behind a path parameter";
+    case http::PathError::EncodedSlash:
+      return "an encoded '/' or '\\' (%2F, %5C)";
   }
   return "refused";
 }

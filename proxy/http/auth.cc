@@ -89,17 +89,21 @@ struct Described {
 Described described_route(RequestContext& ctx, const authn::Request& r, std::string_view prefix) {
   std::string host;
   std::string_view target;
-  // X-Forwarded-Method, like -Host and -Uri, is believed only from a trusted proxy.
-  std::string_view method = !r.original_method.empty() ? r.original_method
-                            : ctx.conn.peer_trusted    ? r.forwarded_method
-                                                       : std::string_view{};
+  // Traefik forwards the client's own headers with its X-Forwarded-*: a Traefik-shaped check never
+  // reads X-Original-* (a client could name another method or URL there). X-Forwarded-Method, like
+  // -Host and -Uri, is believed only from a trusted proxy.
+  bool traefik = !r.forwarded_uri.empty() || !r.forwarded_method.empty();
+  std::string_view original_url = traefik ? std::string_view{} : r.original_url;
+  std::string_view method = traefik                  ? (ctx.conn.peer_trusted ? r.forwarded_method : std::string_view{})
+                            : !original_url.empty() ? r.original_method
+                                                    : std::string_view{};
   std::optional<core::Url> url;
   std::string auth_path = std::string(prefix) + "/auth";
   if (r.path != auth_path && !r.path.starts_with(auth_path + "/")) return {};  // not the forward-auth endpoint
   Described d;
   std::string_view proto = ctx.conn.tls ? "https" : "http";
-  if (!r.original_url.empty()) {
-    url = core::parse_url(r.original_url);
+  if (!original_url.empty()) {
+    url = core::parse_url(original_url);
     if (!url) return {true};
     host = url->host;
     target = url->target;
@@ -112,6 +116,7 @@ Described described_route(RequestContext& ctx, const authn::Request& r, std::str
     if (!r.target.starts_with(auth_path + "/")) return {true};  // an encoded prefix: ambiguous
     host = ctx.host;
     target = r.target.substr(auth_path.size());
+    method = r.method;  // Envoy's ext_authz check request carries the original method itself
     d.origin = std::string(r.tls ? "https" : "http") + "://" + std::string(r.host_header);
   } else {
     return {};

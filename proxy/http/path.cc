@@ -27,6 +27,9 @@ core::Result<std::string, PathError> decode(std::string_view raw) {
       if (hi < 0 || lo < 0) return core::fail(PathError::BadEscape);
       unsigned char v = static_cast<unsigned char>(hi * 16 + lo);
       if (v == 0) return core::fail(PathError::BadEscape);
+      // Go (Grafana, Prometheus) routes on the decoded path: "/api%2Fadmin" would be one segment to
+      // Vigie's router and policies and "/api/admin" to the upstream. Refused, as Tomcat does.
+      if (v == '/' || v == '\\') return core::fail(PathError::EncodedSlash);
       if (unreserved(v)) {
         out += static_cast<char>(v);
       } else {

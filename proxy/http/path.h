@@ -17,6 +17,7 @@ enum class PathError {
   BadCharacter,   // backslash, '#', control byte or space
   EscapesRoot,    // ".." above "/"
   HiddenDotSegment,  // "..;x" or ".;x": dot segments disguised by path parameters
+  EncodedSlash,   // "%2F" or "%5C": one segment to Vigie, a separator to many upstreams
 };
 
 struct Target {

@@ -189,6 +189,27 @@ TEST_F(Authz, forward_auth_applies_the_described_routes_policy) {
                             "X-Original-URL: http://127.0.0.1/openmrs/ws/rest/v1/patient/p1\r\n"
                             "X-Original-Method: DELETE\r\nCookie: " + cookie + "\r\n");
   EXPECT_EQ(nginx->result_int(), 403u);
+  // Envoy's check request carries the original method itself: a DELETE is judged as one.
+  auto envoy = http_request(bed.vigie->port(), "DELETE", "/oauth2/auth/openmrs/ws/rest/v1/patient/p1",
+                            "Cookie: " + cookie + "\r\n");
+  EXPECT_EQ(envoy->result_int(), 403u);
+  EXPECT_EQ(http_request(bed.vigie->port(), "GET", "/oauth2/auth/openmrs/ws/rest/v1/patient/p1",
+                         "Cookie: " + cookie + "\r\n")
+                ->result_int(),
+            200u);
+  // Traefik passes the client's headers on: an X-Original-Method beside its X-Forwarded-* is ignored.
+  auto spoofed = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
+                              "X-Forwarded-Method: DELETE\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: 127.0.0.1\r\n"
+                              "X-Forwarded-Uri: /openmrs/ws/rest/v1/patient/p1\r\nX-Original-Method: GET\r\n"
+                              "X-Original-URL: http://127.0.0.1/openmrs/ws/rest/v1/patient/p1\r\nCookie: " +
+                                  cookie + "\r\n");
+  EXPECT_EQ(spoofed->result_int(), 403u);
+}
+
+TEST_F(Authz, an_encoded_slash_cannot_hide_a_path_from_the_policy) {
+  login("alice");
+  Response r = browser.get(bed.url("/openmrs/ws/rest/v1/patient%2Fp1"), kJson);
+  EXPECT_EQ(r.result_int(), 400u);
 }
 
 }  // namespace

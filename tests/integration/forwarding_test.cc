@@ -107,9 +107,9 @@ TEST_F(Forwarding, prefix_rewrite_keeps_rest_of_path_and_query) {
 }
 
 TEST_F(Forwarding, path_normalised_before_routing_and_forwarding) {
-  auto r = http_request(vigie->port(), "GET", "/static/%7Euser/./a//b/../c%2fd");
+  auto r = http_request(vigie->port(), "GET", "/static/%7Euser/./a//b/../c%3ad");
   ASSERT_TRUE(r);
-  EXPECT_EQ(last().target, "/static/~user/a/c%2Fd");
+  EXPECT_EQ(last().target, "/static/~user/a/c%3Ad");
   // Dot segments cannot carry a request onto another route's prefix unseen.
   r = http_request(vigie->port(), "GET", "/x/../api/items");
   ASSERT_TRUE(r);

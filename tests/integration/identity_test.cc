@@ -363,8 +363,10 @@ TEST_F(Identity, forward_auth_judges_the_normalised_path_and_refuses_ambiguous_d
            {"dot_dot_out_of_public", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/../openmrs/x\r\n", 401},
            {"encoded_dot_dot", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/%2e%2e/openmrs/x\r\n", 401},
            {"tomcat_dot_dot_semicolon", "/oauth2/auth", "X-Original-URL: http://127.0.0.1/public/..;/openmrs/x\r\n", 400},
-           {"unparseable_url_with_forwarded_fallback", "/oauth2/auth",
-            "X-Original-URL: http://127.0.0.1\\public\r\nX-Forwarded-Host: 127.0.0.1\r\nX-Forwarded-Uri: /public/\r\n", 400},
+           {"unparseable_original_url", "/oauth2/auth", "X-Original-URL: http://127.0.0.1\\public\r\n", 400},
+           // Traefik-shaped (X-Forwarded-Uri): X-Original-* are the client's and ignored; untrusted, it describes nothing.
+           {"original_url_beside_forwarded_uri_ignored", "/oauth2/auth",
+            "X-Original-URL: http://127.0.0.1/public/\r\nX-Forwarded-Host: 127.0.0.1\r\nX-Forwarded-Uri: /public/\r\n", 401},
            // X-Forwarded-* from a peer outside trusted_proxies say nothing: the default (a credential) applies.
            {"untrusted_forwarded_headers", "/oauth2/auth", "X-Forwarded-Host: 127.0.0.1\r\nX-Forwarded-Uri: /public/\r\n", 401},
            {"envoy_public", "/oauth2/auth/public/a", "", 200},

@@ -21,7 +21,7 @@ TEST(NormaliseTarget, table) {
       {"/a/b/.", "/a/b/", ""},
       {"/a/%2e%2E/b", "/b", ""},
       {"/%7euser/%41", "/~user/A", ""},
-      {"/a%2fb", "/a%2Fb", ""},
+      {"/a%3ab", "/a%3Ab", ""},
       {"/a%3Bb", "/a%3Bb", ""},
       {"/a;jsessionid=1/b", "/a;jsessionid=1/b", ""},
       {"/caf\xc3\xa9", "/caf%C3%A9", ""},
@@ -58,6 +58,10 @@ TEST(NormaliseTarget, errors_name_the_problem) {
   EXPECT_EQ(normalise_target("/a\\b").error(), PathError::BadCharacter);
   EXPECT_EQ(normalise_target("/../a").error(), PathError::EscapesRoot);
   EXPECT_EQ(normalise_target("/x/..;/a").error(), PathError::HiddenDotSegment);
+  EXPECT_EQ(normalise_target("/api%2Fadmin/settings").error(), PathError::EncodedSlash);
+  EXPECT_EQ(normalise_target("/-%2freload").error(), PathError::EncodedSlash);
+  EXPECT_EQ(normalise_target("/a%5Cb").error(), PathError::EncodedSlash);
+  EXPECT_TRUE(normalise_target("/a?next=%2Fb"));  // the query is not the path
 }
 
 }  // namespace
