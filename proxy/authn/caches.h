@@ -63,6 +63,7 @@ struct BearerEntry {
   std::shared_ptr<const Identity> identity;
   std::vector<std::string> audiences;
   int64_t valid_until = 0;  // exp + leeway
+  uint64_t generation = 0;  // the Service that verified it: a reload may keep other claims for policies
 };
 
 struct SessionEntry {

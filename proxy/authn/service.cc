@@ -392,7 +392,7 @@ asio::awaitable<const BearerCache::Entry*> Service::verify_bearer(std::string_vi
       identity_from_claims(verified->payload, app ? Method::ClientCredentials : Method::Bearer, cfg_.policy_claims));
   id->access_token = std::string(token);
   int64_t until = id->expires + rules.leeway.count();
-  cache.insert(hash, {std::move(id), token_audiences(verified->payload), until}, t);
+  cache.insert(hash, {std::move(id), token_audiences(verified->payload), until, generation_}, t);
   co_return cache.find(hash, t);
 }
 
@@ -404,6 +404,7 @@ asio::awaitable<Authenticated> Service::from_bearer(std::string_view token, cons
   };
   std::string hash = crypto::sha256(token);
   const BearerCache::Entry* entry = cache.find(hash, now());
+  if (entry && entry->generation != generation_) entry = nullptr;  // verified again under this snapshot
   if (!entry) {
     Refusal why{Failure::InvalidToken, "jwt_malformed", {}};
     entry = co_await verify_bearer(token, hash, route, cache, why);

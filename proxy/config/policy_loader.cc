@@ -301,6 +301,10 @@ void collect_claims(const Condition& c, std::vector<std::string>& out) {
 
 void sort_values(Condition& c) {
   for (auto& child : c.children) sort_values(child);
+  // Entra writes object ids in lower case; an upper-case id in a policy must still match.
+  if (c.op == Condition::Op::Leaf && (c.leaf.kind == Kind::Users || c.leaf.kind == Kind::Tenants)) {
+    for (auto& v : c.leaf.values) v = core::to_lower(v);
+  }
   if (c.op == Condition::Op::Leaf && c.leaf.kind != Kind::Paths && c.leaf.kind != Kind::Methods) sorted(c.leaf.values);
 }
 
@@ -378,6 +382,14 @@ void read_authorization(Reader& r, Config& c) {
   Authorization& a = c.authorization;
   a.allow_display_criteria = r.boolean("allow_display_criteria").value_or(false);
   a.break_glass_header = r.str("break_glass_header").value_or(a.break_glass_header);
+  // The header is read as a justification and removed before the upstream: never a credential or
+  // a header the request needs.
+  for (const char* taken : {"authorization", "cookie", "host", "content-length", "transfer-encoding", "connection"}) {
+    if (core::iequals(a.break_glass_header, taken)) r.error("break_glass_header", std::string("cannot be ") + taken);
+  }
+  if (a.break_glass_header.empty() || a.break_glass_header.find_first_of(" :\t\r\n") != std::string::npos) {
+    r.error("break_glass_header", "is not a header name");
+  }
   read_groups(r, a);
   std::filesystem::path dir = std::filesystem::path(r.context().file).parent_path();
   for (const auto& f : r.strings("policy_files")) {

@@ -94,7 +94,14 @@ std::vector<std::string> Reader::strings(const std::string& key) {
   YAML::Node n = get(key);
   std::vector<std::string> out;
   if (!n.IsDefined() || n.IsNull()) return out;
-  if (n.IsScalar()) return {n.Scalar()};
+  if (n.IsScalar()) {
+    // "roles: A, B" is one string "A, B" to YAML, which would never match: say how to write a list.
+    if (n.Scalar().find(',') != std::string::npos) {
+      error(key, "holds a ',': write a list as [a, b]");
+      return out;
+    }
+    return {n.Scalar()};
+  }
   if (!n.IsSequence()) {
     error(key, "expected a list of strings");
     return out;

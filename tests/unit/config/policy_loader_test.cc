@@ -599,3 +599,32 @@ TEST(PolicyConfigCleanup, temp_dir_is_removed_with_its_files) {
 
 }  // namespace
 }  // namespace vigie::config
+
+namespace vigie::config {
+namespace {
+
+TEST_F(PolicyConfig, break_glass_header_cannot_be_a_credential_or_a_framing_header) {
+  for (const char* bad : {"Authorization", "cookie", "Host", "X Bad"}) {
+    auto c = load_config(config_text() + "  break_glass_header: \"" + bad + "\"\n", kOpenmrsFile);
+    ASSERT_FALSE(c) << bad;
+    EXPECT_TRUE(find_key(c.error(), "authorization.break_glass_header")) << bad << "\n" << all(c.error());
+  }
+  EXPECT_TRUE(load_config(config_text() + "  break_glass_header: X-Emergency-Reason\n", kOpenmrsFile));
+}
+
+TEST(PolicyLoader, a_comma_in_a_single_string_is_refused_not_read_as_one_value) {
+  auto l = load(kHead + "      - allow: {roles: \"Admin, Editor\"}\n");
+  EXPECT_TRUE(find_key(l.errors, "policies.p.rules[0].allow.roles")) << all(l.errors);
+  EXPECT_TRUE(load(kHead + "      - allow: {roles: Admin}\n").errors.empty());
+}
+
+TEST(PolicyLoader, user_and_tenant_ids_are_compared_in_lower_case) {
+  auto l = load(kHead + "      - allow: {users: [ABCDEF00-0000-4000-8000-00000000000A], tenants: [T1]}\n");
+  ASSERT_TRUE(l.errors.empty()) << all(l.errors);
+  const Rule& r = l.a.find("p")->rules[0];
+  EXPECT_EQ(leaf(r.when, 0).values, std::vector<std::string>{"abcdef00-0000-4000-8000-00000000000a"});
+  EXPECT_EQ(leaf(r.when, 1).values, std::vector<std::string>{"t1"});
+}
+
+}  // namespace
+}  // namespace vigie::config
