@@ -100,4 +100,22 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
+core::Result<std::string, DecodeError> hex_decode(std::string_view text) {
+  if (text.size() % 2 != 0) return core::fail(DecodeError::BadLength);
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 2);
+  for (size_t i = 0; i < text.size(); i += 2) {
+    int hi = digit(text[i]);
+    int lo = digit(text[i + 1]);
+    if (hi < 0 || lo < 0) return core::fail(DecodeError::BadCharacter);
+    out += static_cast<char>(hi << 4 | lo);
+  }
+  return out;
+}
+
 }  // namespace vigie::crypto

@@ -24,7 +24,8 @@ std::string base64url_encode(std::string_view bytes);
 std::string base64_encode(std::string_view bytes);
 [[nodiscard]] core::Result<std::string, DecodeError> base64_decode(std::string_view text);
 
-// Lowercase hex.
+// Lowercase hex. The decoder accepts lowercase only (the one form hex_encode produces).
 std::string hex_encode(std::string_view bytes);
+[[nodiscard]] core::Result<std::string, DecodeError> hex_decode(std::string_view text);
 
 }  // namespace vigie::crypto

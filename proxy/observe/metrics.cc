@@ -64,6 +64,8 @@ Metrics::Metrics()
       local_replies_no_route(counter(*registry_, "vigie_no_route_total", "Requests that matched no route (404)")),
       bad_requests(counter(*registry_, "vigie_rejected_requests_total",
                            "Requests refused before routing: malformed, over limits or timed out")),
+      audit_refused(counter(*registry_, "vigie_audit_refused_requests_total",
+                            "Patient-data requests answered 503 because the audit trail could not write")),
       requests_(BuildCounter()
                     .Name("vigie_requests_total")
                     .Help("Requests by route, method and status class")
@@ -88,7 +90,38 @@ Metrics::Metrics()
       break_glass_(BuildCounter()
                        .Name("vigie_break_glass_total")
                        .Help("Emergency (break-glass) accesses granted, by route")
-                       .Register(*registry_)) {}
+                       .Register(*registry_)),
+      audit_counters_(BuildCounter()
+                          .Name("vigie_audit_total")
+                          .Help("Audit trail counters by stream and kind (records, bytes, failures, dropped)")
+                          .Register(*registry_)),
+      audit_sync_(BuildHistogram()
+                      .Name("vigie_audit_fsync_seconds")
+                      .Help("Time of one fdatasync of an audit file, by stream")
+                      .Register(*registry_)),
+      audit_batch_(BuildHistogram()
+                       .Name("vigie_audit_batch_records")
+                       .Help("Records written per batch (group commit), by stream")
+                       .Register(*registry_)),
+      audit_gauges_(BuildGauge()
+                        .Name("vigie_audit_state")
+                        .Help("Audit trail state by stream: queue_depth, healthy (1 or 0), last_sequence")
+                        .Register(*registry_)) {}
+
+AuditMetrics Metrics::audit(const std::string& stream) {
+  static const prometheus::Histogram::BucketBoundaries kBatch = {1, 2, 4, 8, 16, 32, 64, 128, 256, 1024};
+  AuditMetrics m;
+  m.records = &audit_counters_.Add({{"stream", stream}, {"kind", "records"}});
+  m.bytes = &audit_counters_.Add({{"stream", stream}, {"kind", "bytes"}});
+  m.failures = &audit_counters_.Add({{"stream", stream}, {"kind", "failures"}});
+  m.dropped = &audit_counters_.Add({{"stream", stream}, {"kind", "dropped"}});
+  m.sync_seconds = &audit_sync_.Add({{"stream", stream}}, latency_buckets());
+  m.batch_records = &audit_batch_.Add({{"stream", stream}}, kBatch);
+  m.queue_depth = &audit_gauges_.Add({{"stream", stream}, {"kind", "queue_depth"}});
+  m.healthy = &audit_gauges_.Add({{"stream", stream}, {"kind", "healthy"}});
+  m.last_sequence = &audit_gauges_.Add({{"stream", stream}, {"kind", "last_sequence"}});
+  return m;
+}
 
 RouteMetrics Metrics::route(const std::string& route_id) {
   RouteMetrics m;

@@ -45,6 +45,19 @@ struct ClusterMetrics {
   prometheus::Counter* bad_responses = nullptr;  // reset, EOF or invalid before a complete header
 };
 
+// One audit stream (patient, security): the writer thread updates these.
+struct AuditMetrics {
+  prometheus::Counter* records = nullptr;        // records durably written (or queued, for async)
+  prometheus::Counter* bytes = nullptr;
+  prometheus::Counter* failures = nullptr;       // failed writes or syncs
+  prometheus::Counter* dropped = nullptr;        // async records lost: the queue was full while failing
+  prometheus::Histogram* sync_seconds = nullptr; // fdatasync latency
+  prometheus::Histogram* batch_records = nullptr;  // records per write (group commit)
+  prometheus::Gauge* queue_depth = nullptr;
+  prometheus::Gauge* healthy = nullptr;          // 1 accepting records, 0 failing (patient requests get 503)
+  prometheus::Gauge* last_sequence = nullptr;    // for an outside witness of the chain's head
+};
+
 class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;  // first: every member below registers in it
 
@@ -55,6 +68,7 @@ class Metrics {
   // `rules`: (name, allow) of each rule of the route's policy, in order.
   [[nodiscard]] DecisionMetrics decisions(const std::string& route_id,
                                           const std::vector<std::pair<std::string, bool>>& rules);
+  [[nodiscard]] AuditMetrics audit(const std::string& stream);
   [[nodiscard]] std::string serialize() const;  // Prometheus text format
 
   prometheus::Gauge& active_connections;
@@ -66,6 +80,7 @@ class Metrics {
   prometheus::Counter& reloads_failed;
   prometheus::Counter& local_replies_no_route;
   prometheus::Counter& bad_requests;  // refused before routing (malformed, limits)
+  prometheus::Counter& audit_refused;  // patient-data requests answered 503: the audit trail could not write
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
@@ -74,6 +89,10 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& upstream_errors_;
   prometheus::Family<prometheus::Counter>& decisions_;
   prometheus::Family<prometheus::Counter>& break_glass_;
+  prometheus::Family<prometheus::Counter>& audit_counters_;
+  prometheus::Family<prometheus::Histogram>& audit_sync_;
+  prometheus::Family<prometheus::Histogram>& audit_batch_;
+  prometheus::Family<prometheus::Gauge>& audit_gauges_;
 };
 
 }  // namespace vigie::observe

@@ -94,5 +94,13 @@ TEST(Encoding, hex_is_lowercase) {
   EXPECT_EQ(hex_encode(""), "");
 }
 
+TEST(Encoding, hex_decode_round_trips_and_refuses_other_forms) {
+  EXPECT_EQ(*hex_decode("00ff10ab"), std::string_view("\x00\xff\x10\xab", 4));
+  EXPECT_EQ(*hex_decode(""), "");
+  EXPECT_EQ(hex_decode("abc").error(), DecodeError::BadLength);
+  EXPECT_EQ(hex_decode("AB").error(), DecodeError::BadCharacter);  // uppercase: not what we write
+  EXPECT_EQ(hex_decode("0g").error(), DecodeError::BadCharacter);
+}
+
 }  // namespace
 }  // namespace vigie::crypto

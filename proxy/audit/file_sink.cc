@@ -1,0 +1,268 @@
+#include "audit/file_sink.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+
+namespace vigie::audit {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errno_text(std::string_view what, const std::string& path) {
+  return std::string(what) + " " + path + ": " + std::strerror(errno);
+}
+
+bool write_all(int fd, std::string_view data, std::string& error, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      error = errno_text("cannot write", path);
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// "20261204T163005.123Z": sorts as time does.
+std::string utc_stamp(std::chrono::system_clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
+bool sync_directory(const std::string& path, std::string& error) {
+  std::string dir = fs::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    error = errno_text("cannot open directory", dir);
+    return false;
+  }
+  bool ok = ::fsync(fd) == 0;
+  if (!ok) error = errno_text("cannot sync directory", dir);
+  ::close(fd);
+  return ok;
+}
+
+bool read_at(int fd, char* buf, size_t n, uint64_t at, std::string& error) {
+  while (n > 0) {
+    ssize_t r = ::pread(fd, buf, n, static_cast<off_t>(at));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      error = std::string("cannot read: ") + (r == 0 ? "unexpected end of file" : std::strerror(errno));
+      return false;
+    }
+    buf += r;
+    n -= static_cast<size_t>(r);
+    at += static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+// Reads the last complete line of `path` into `line` (empty when the file has none).
+bool last_line_of(const std::string& path, std::string& line, std::string& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = errno_text("cannot open", path);
+    return false;
+  }
+  struct stat st{};
+  uint64_t torn = 0;
+  bool ok = ::fstat(fd, &st) == 0 && last_line(fd, static_cast<uint64_t>(st.st_size), line, torn, error);
+  ::close(fd);
+  if (!ok && error.empty()) error = errno_text("cannot read", path);
+  return ok;
+}
+
+}  // namespace
+
+bool last_line(int fd, uint64_t size, std::string& line, uint64_t& torn_at, std::string& error) {
+  constexpr size_t kBlock = 64 * 1024;
+  constexpr size_t kMaxLine = 16u << 20;
+  line.clear();
+  std::string tail;  // the file from `pos` to its end
+  uint64_t pos = size;
+  std::optional<uint64_t> last_newline;
+  while (pos > 0) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, pos));
+    pos -= n;
+    std::string block(n, '\0');
+    if (!read_at(fd, block.data(), n, pos, error)) return false;
+    tail.insert(0, block);
+    if (!last_newline) {
+      size_t r = block.rfind('\n');
+      if (r != std::string::npos) last_newline = pos + r;
+    }
+    if (last_newline) {
+      size_t end = static_cast<size_t>(*last_newline - pos);
+      size_t prev = end == 0 ? std::string::npos : tail.rfind('\n', end - 1);
+      if (prev != std::string::npos) {
+        line = tail.substr(prev + 1, end - prev - 1);
+        torn_at = *last_newline + 1;
+        return true;
+      }
+    }
+    if (tail.size() > kMaxLine) {
+      error = "a line longer than 16 MiB: not an audit trail";
+      return false;
+    }
+  }
+  torn_at = last_newline ? *last_newline + 1 : 0;
+  if (last_newline) line = tail.substr(0, static_cast<size_t>(*last_newline));
+  return true;
+}
+
+FileSink::FileSink(Options o) : opt_(std::move(o)) {}
+
+FileSink::~FileSink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool FileSink::open(std::string& error) {
+  // 0600: the trail names patients; only Vigie's user reads it (operators use group ACLs if needed).
+  fd_ = ::open(opt_.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    error = errno_text("cannot open", opt_.path);
+    return false;
+  }
+  struct stat st{};
+  if (::fstat(fd_, &st) != 0) {
+    error = errno_text("cannot stat", opt_.path);
+    return false;
+  }
+  regular_ = S_ISREG(st.st_mode);
+  size_ = regular_ ? static_cast<uint64_t>(st.st_size) : 0;
+  opened_ = std::chrono::system_clock::now();
+  return true;
+}
+
+bool FileSink::resume(ChainState& state, std::string& error) {
+  state = ChainState{};
+  if (fd_ >= 0) ::close(fd_);  // a resume after a failure starts from what the file really holds
+  fd_ = -1;
+  if (!open(error)) return false;
+  if (!regular_) return true;
+  std::string line;
+  uint64_t torn_at = 0;
+  int rfd = ::open(opt_.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (rfd < 0) {
+    error = errno_text("cannot open", opt_.path);
+    return false;
+  }
+  bool ok = last_line(rfd, size_, line, torn_at, error);
+  ::close(rfd);
+  if (!ok) return false;
+  if (torn_at < size_) {
+    // A line without its '\n' was being written when the process died: it was never acknowledged
+    // (a record counts once it is whole and synced), so it is cut off and the chain goes on.
+    if (::ftruncate(fd_, static_cast<off_t>(torn_at)) != 0) {
+      error = errno_text("cannot cut the torn last line of", opt_.path);
+      return false;
+    }
+    size_ = torn_at;
+  }
+  std::string source = opt_.path;
+  if (line.empty()) {
+    auto rotated = rotated_files(opt_.path);
+    for (auto it = rotated.rbegin(); it != rotated.rend() && line.empty(); ++it) {
+      if (!last_line_of(*it, line, error)) return false;
+      source = *it;
+    }
+  }
+  if (line.empty()) return true;
+  auto sealed = unseal(line);
+  if (!sealed) {
+    error = "the last line of " + source +
+            " is not a sealed audit record: the chain cannot go on (move the file aside to start a new one)";
+    return false;
+  }
+  state.seq = sealed->seq;
+  state.mac = sealed->mac;
+  return true;
+}
+
+bool FileSink::write(std::string_view lines, std::string& error) {
+  if (fd_ < 0 && !open(error)) return false;
+  if (!write_all(fd_, lines, error, opt_.path)) {
+    // All or nothing: a partial record would end the chain in the middle of a line.
+    if (regular_ && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) error += " (and cannot cut it back)";
+    return false;
+  }
+  if (regular_) size_ += lines.size();
+  return true;
+}
+
+bool FileSink::sync(std::string& error) {
+  if (fd_ < 0) return true;
+  if (::fdatasync(fd_) == 0 || (!regular_ && errno == EINVAL)) return true;
+  error = errno_text("cannot sync", opt_.path);
+  return false;
+}
+
+bool FileSink::rotate_if_due(size_t more, std::chrono::system_clock::time_point now, std::string& error) {
+  if (fd_ < 0 && !open(error)) return false;
+  if (!regular_ || size_ == 0) return true;
+  bool by_size = opt_.rotate_bytes > 0 && size_ + more > opt_.rotate_bytes;
+  bool by_age = opt_.rotate_every.count() > 0 && now - opened_ >= opt_.rotate_every;
+  return (by_size || by_age) ? rotate(now, error) : true;
+}
+
+bool FileSink::rotate(std::chrono::system_clock::time_point now, std::string& error) {
+  if (!sync(error)) return false;
+  std::string target = opt_.path + "." + utc_stamp(now);
+  for (int i = 1; fs::exists(target); ++i) target = opt_.path + "." + utc_stamp(now) + "-" + std::to_string(i);
+  if (::rename(opt_.path.c_str(), target.c_str()) != 0) {
+    error = errno_text("cannot rotate", opt_.path);
+    return false;
+  }
+  ::close(fd_);
+  fd_ = -1;
+  // The rename must survive a crash too, or the chain's next file would seem to start from nothing.
+  return open(error) && sync_directory(opt_.path, error);
+}
+
+std::vector<std::string> FileSink::rotated_files(const std::string& path) {
+  std::vector<std::string> out;
+  fs::path p(path);
+  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  std::string prefix = p.filename().string() + ".";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    // "<name>.2026..." only: the spool's cursor file and operators' copies are not chain files.
+    if (name.size() > prefix.size() + 8 && name.starts_with(prefix) && std::isdigit(name[prefix.size()]) &&
+        name.find('T', prefix.size()) != std::string::npos && e.is_regular_file()) {
+      out.push_back((p.parent_path() / name).string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool StdoutSink::resume(ChainState& state, std::string&) {
+  state = ChainState{};
+  return true;
+}
+
+bool StdoutSink::write(std::string_view lines, std::string& error) {
+  return write_all(STDOUT_FILENO, lines, error, "stdout");
+}
+
+}  // namespace vigie::audit
