@@ -74,10 +74,13 @@ void Trail::run() {
       continue;
     }
     batch.swap(queue_);
+    bool last = stopping_;
     lk.unlock();
-    write_batch(batch);
+    write_batch(batch, !last);
     batch.clear();
     lk.lock();
+    // While the sink fails, kept records are retried at the probe's pace, not in a busy loop.
+    if (!healthy_ && !stopping_) cv_.wait_for(lk, opt_.probe_interval, [&] { return stopping_; });
   }
   lk.unlock();
   if (healthy_) {
@@ -102,21 +105,19 @@ void Trail::idle() {
   }
 }
 
-void Trail::write_batch(std::vector<Entry>& batch) {
+void Trail::write_batch(std::vector<Entry>& batch, bool keep) {
   size_t d = depth_.fetch_sub(batch.size(), std::memory_order_relaxed) - batch.size();
   if (m_.queue_depth) m_.queue_depth->Set(static_cast<double>(d));
   sink_room_ = sink_->has_room();
   if (!healthy_ && !probe()) {
-    complete(batch, false);
-    keep_unwritten(batch);
+    refuse(batch, keep);
     return;
   }
   bool sync = opt_.durability == config::Durability::Sync;
   std::string error;
   if (!write_lines(batch, sync, error)) {
     fail(error);
-    complete(batch, false);
-    keep_unwritten(batch);
+    refuse(batch, keep);
     return;
   }
   if (m_.batch_records) m_.batch_records->Observe(static_cast<double>(batch.size()));
@@ -164,14 +165,22 @@ void Trail::complete(std::vector<Entry>& batch, bool ok) {
   }
 }
 
-// Records nobody waits for (security events) are kept and written once the sink works again;
-// only a queue that overflows meanwhile loses the oldest, and counts them.
-void Trail::keep_unwritten(std::vector<Entry>& batch) {
+// A waiter learns its record was not written (its request is refused). Records nobody waits for
+// (security events) are kept and written once the sink works again; only a queue that overflows
+// meanwhile, or a stop while failing, loses them, and they are counted.
+void Trail::refuse(std::vector<Entry>& batch, bool keep_unwaited) {
   std::vector<Entry> keep;
   for (auto& e : batch) {
-    if (!e.done && !e.body.empty()) keep.push_back({std::move(e.body), {}, {}});
+    if (!e.done) keep.push_back({std::move(e.body), {}, {}});
   }
+  complete(batch, false);
   if (keep.empty()) return;
+  if (!keep_unwaited) {
+    if (m_.dropped) m_.dropped->Increment(static_cast<double>(keep.size()));
+    observe::log_error("audit stream " + opt_.name + ": " + std::to_string(keep.size()) +
+                       " records lost at stop: the sink still fails");
+    return;
+  }
   std::lock_guard lk(mu_);
   size_t room = opt_.max_queue > queue_.size() ? opt_.max_queue - queue_.size() : 0;
   if (keep.size() > room) {

@@ -82,10 +82,10 @@ class Trail {
   void run();
   void idle();
   void fail(const std::string& error);
-  void write_batch(std::vector<Entry>& batch);
+  void write_batch(std::vector<Entry>& batch, bool keep);
   [[nodiscard]] bool write_lines(std::vector<Entry>& batch, bool sync, std::string& error);
   void complete(std::vector<Entry>& batch, bool ok);
-  void keep_unwritten(std::vector<Entry>& batch);
+  void refuse(std::vector<Entry>& batch, bool keep_unwaited);
   [[nodiscard]] bool probe();
   void set_healthy(bool h);
   [[nodiscard]] std::string own_record(std::string_view event, std::string_view detail) const;
