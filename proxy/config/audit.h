@@ -54,7 +54,9 @@ struct PatientIdRule {
   };
   Source source = Source::Path;
   Kind kind = Kind::Id;
-  core::PathPattern path;  // Path: the pattern with "<id>" matched as "*"
+  // Path: the pattern with "<id>" matched as "*". Query: the paths the parameter is read on;
+  // none (an empty text) for every path.
+  core::PathPattern path;
   size_t segment = 0;      // Path: index of the "<id>" segment
   std::string param;       // Query: the parameter name (exact, case-sensitive)
   std::string prefix;      // the value must start with it, and it is removed ("Patient/")
