@@ -1,5 +1,5 @@
 // vigie: the command line. `run` (default) serves, `check` validates a config file, `explain` and
-// `policy test` are the policy tools (proxy/cli), `version`.
+// `policy test` are the policy tools, `audit verify` checks the audit chain (proxy/cli), `version`.
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/audit_verify_command.h"
 #include "cli/explain_command.h"
 #include "cli/policy_test_command.h"
 #include "config/loader.h"
@@ -23,6 +24,7 @@ constexpr const char* kUsage =
     "                     [--auth session|bearer|client_credentials] [--client ADDRESS]\n"
     "                     [--justification TEXT] [--time 2026-12-04T10:00:00Z] [--json]\n"
     "       vigie policy test FILE...\n"
+    "       vigie audit verify (--key-file FILE | --key-env NAME | --config FILE) AUDIT_FILE...\n"
     "       vigie version | --version\n";
 
 struct Args {
@@ -57,11 +59,14 @@ int main(int argc, char** argv) {
     if (command == "policy" && argc > 2 && std::string_view(argv[2]) == "test") {
       return vigie::cli::policy_test_main({argv + 3, argv + argc}, std::cout, std::cerr);
     }
+    if (command == "audit" && argc > 2 && std::string_view(argv[2]) == "verify") {
+      return vigie::cli::audit_verify_main({argv + 3, argv + argc}, std::cout, std::cerr);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vigie %s: %s\n", argv[1], e.what());
     return 2;
   }
-  if (command == "policy") {
+  if (command == "policy" || command == "audit") {
     std::fputs(kUsage, stderr);
     return 2;
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/audit.h"
 #include "config/identity.h"
 #include "config/policy.h"
 #include "core/cidr.h"
@@ -68,6 +69,7 @@ struct Route {
   IdentityHeaders headers;
   std::string policy;       // required unless public; the built-in `authenticated` admits any caller
   size_t policy_index = 0;  // into Config::authorization.policies, set by load
+  bool audit_patient = false;  // `audit: patient`: every request on it touches patient data
   int line = 0;  // where it was declared, for start-up logs
 };
 
@@ -109,6 +111,7 @@ struct Config {
   AccessLog access_log;
   std::optional<Identity> identity;  // required as soon as one route is not public
   Authorization authorization;       // policies (the built-in `authenticated` always)
+  Audit audit;                       // required as soon as a route or policy marks patient data
 };
 
 }  // namespace vigie::config

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <charconv>
 
+#include "config/audit_loader.h"
 #include "config/identity_loader.h"
 #include "config/policy_loader.h"
 #include "config/reader.h"
@@ -160,6 +161,10 @@ void read_route(Reader& r, Config& c) {
   rt.log_query = r.boolean("log_query").value_or(false);
   read_route_auth(r, rt);
   rt.policy = r.str("policy").value_or("");
+  if (auto audit = r.str("audit")) {
+    if (*audit == "patient") rt.audit_patient = true;
+    else r.error("audit", "expected patient, got '" + *audit + "'");
+  }
   c.routes.push_back(std::move(rt));
 }
 
@@ -200,6 +205,7 @@ void read_top(Reader& r, Config& c) {
   r.child("identity", [&](Reader& i) { read_identity(i, c.identity.emplace()); });
   add_builtin_policies(c.authorization);
   r.child("authorization", [&](Reader& a) { read_authorization(a, c); });
+  r.child("audit", [&](Reader& a) { read_audit(a, c.audit); });
 }
 
 void cross_check(Config& c, LoadContext& ctx) {
@@ -223,6 +229,7 @@ void cross_check(Config& c, LoadContext& ctx) {
   }
   check_identity(c, ctx);
   check_policies(c, ctx);
+  check_audit(c, ctx);
   std::set<std::pair<std::string, uint16_t>> binds;
   for (size_t i = 0; i < c.listeners.size(); ++i) {
     if (!binds.insert({c.listeners[i].address, c.listeners[i].port}).second) {

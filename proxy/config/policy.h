@@ -79,8 +79,12 @@ struct Policy {
   std::string name;
   std::string description;
   std::vector<Rule> rules;
+  // Requests on these paths touch patient data whatever the decision: allowed, denied or refused,
+  // each one is recorded in the audit trail.
+  std::vector<core::PathPattern> patient_data;
   std::string file;
   int line = 0;
+  [[nodiscard]] bool marks_patient_data() const;
 };
 
 struct Authorization {

@@ -310,6 +310,10 @@ void sort_values(Condition& c) {
 
 }  // namespace
 
+bool Policy::marks_patient_data() const {
+  return !patient_data.empty() || std::any_of(rules.begin(), rules.end(), [](const Rule& r) { return r.audit_patient; });
+}
+
 const Policy* Authorization::find(std::string_view name) const {
   for (const auto& p : policies) {
     if (p.name == name) return &p;
@@ -335,6 +339,17 @@ void add_builtin_policies(Authorization& a) {
   a.policies.insert(a.policies.begin(), std::move(p));
 }
 
+void read_patient_data(Reader& r, Policy& p) {
+  if (!r.has("patient_data")) return;
+  auto texts = r.strings("patient_data");
+  if (texts.empty()) r.error("patient_data", "is empty: list the paths of patient data, or remove the key");
+  for (const auto& t : texts) {
+    auto pattern = core::PathPattern::compile(t);
+    if (pattern) p.patient_data.push_back(std::move(*pattern));
+    else r.error("patient_data", "'" + t + "' " + pattern.error());
+  }
+}
+
 void load_policy_text(const std::string& text, const std::string& file, Authorization& a, Errors& errors) {
   LoadContext ctx{file, {}};
   try {
@@ -357,6 +372,7 @@ void load_policy_text(const std::string& text, const std::string& file, Authoriz
           size_t index = 0;
           pr.each("rules", [&](Reader& rr) { read_rule(rr, a, p, index++); }, true);
           if (pr.has("rules") && p.rules.empty()) pr.error("rules", "is empty: the policy would deny everything");
+          read_patient_data(pr, p);
         });
         if (!body) m.error(name, "is empty: a policy needs rules");
         a.policies.push_back(std::move(p));

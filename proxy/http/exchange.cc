@@ -8,6 +8,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "core/request_id.h"
+#include "http/audit.h"
 #include "http/auth.h"
 #include "http/headers.h"
 #include "http/path.h"
@@ -99,6 +100,17 @@ bool reply_keep_alive(WorkerState& w, RequestContext& ctx, bool reusable) {
 // its body fully read, and the client wants keep-alive.
 asio::awaitable<bool> reply(WorkerState& w, RequestContext& ctx, net::Stream& stream, Reason r, bool reusable,
                             authn::Headers headers = {}, std::string_view detail = {}) {
+  record_refusal_event(ctx, r, detail);
+  // A refused patient-data request is recorded too; when even that record cannot be written the
+  // answer becomes 503, so that no refusal goes unrecorded either.
+  if (ctx.patient_data && !ctx.audit_recorded && r != Reason::AuditUnavailable) {
+    if (!co_await record_patient_access(ctx, info(r).status, std::nullopt, r)) {
+      r = Reason::AuditUnavailable;
+      headers.clear();
+      detail = {};
+    }
+  }
+  if (r == Reason::AuditUnavailable) w.metrics.audit_refused.Increment();
   bool keep_alive = reply_keep_alive(w, ctx, reusable);
   auto res = render(r, ctx.prefs, ctx.request_id, 11, keep_alive);
   for (const auto& [name, value] : headers) res.insert(name, value);
@@ -159,6 +171,7 @@ std::optional<Reason> route_request(RequestContext& ctx) {
   if (is_auth_endpoint(ctx)) return std::nullopt;
   ctx.route = snap.routes.match(ctx.host, ctx.path, ctx.method());
   if (!ctx.route) return Reason::NoRoute;
+  mark_patient_data(ctx);
   const config::Route& r = *ctx.route->cfg;
   // TRACE echoes the request (cookies and tokens included) back: only where a route lists it.
   if (ctx.request().method() == bhttp::verb::trace && (ctx.route->methods & core::method_bit("TRACE")) == 0) {
@@ -172,6 +185,18 @@ std::optional<Reason> route_request(RequestContext& ctx) {
   if (ctx.upgrade && !r.websocket) return Reason::WebsocketNotAllowed;
   return std::nullopt;
 }
+
+// Holds a patient-data response until its record is written; refuses it when it cannot be.
+class AuditGate final : public upstream::ResponseGate {
+ public:
+  explicit AuditGate(RequestContext& ctx) : ctx_(ctx) {}
+  asio::awaitable<bool> admit(const bhttp::response_header<>& header, std::optional<uint64_t> size) override {
+    co_return co_await record_patient_access(ctx_, static_cast<int>(header.result_int()), size, std::nullopt);
+  }
+
+ private:
+  RequestContext& ctx_;
+};
 
 // Vigie answers Expect: 100-continue itself, and only once the request has passed every stage, so
 // a refused client never sends its body.
@@ -192,6 +217,8 @@ asio::awaitable<bool> forward_request(WorkerState& w, RequestContext& ctx, net::
   prepare_upstream_request(ctx);
   upstream::Downstream d{stream, buffer, ctx.parser, cfg.timeouts.body, cfg.timeouts.body,
                          cfg.timeouts.websocket_idle, head, ctx.upgrade};
+  AuditGate gate(ctx);
+  if (ctx.patient_data) d.gate = &gate;
   const upstream::Cluster& cluster = ctx.snapshot->clusters[ctx.route->cluster];
   // Decided when the response starts: a drain that began meanwhile closes the connection after it.
   auto on_response = [&](upstream::Response& res) {
@@ -204,6 +231,7 @@ asio::awaitable<bool> forward_request(WorkerState& w, RequestContext& ctx, net::
   ctx.upstream = out.endpoint;
   if (out.failure != upstream::Failure::None && !out.response_started) {
     Reason r = out.failure == upstream::Failure::ClientBody ? body_error_reason(out.client_error)
+               : out.failure == upstream::Failure::Refused  ? Reason::AuditUnavailable
                                                             : upstream_reason(out.failure);
     co_return co_await reply(w, ctx, stream, r, false);
   }
@@ -227,6 +255,7 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
   ctx.bytes_in = header_len;
   ctx.auth_caches = &w.auth_caches;
   ctx.assertion_cache = &w.assertion_cache;
+  ctx.trails = w.trails;
 
   std::string_view block(static_cast<const char*>(buffer.data().data()), header_len);
   std::optional<Reason> bad = check_raw_header(block, cfg.limits.header_count);

@@ -10,7 +10,7 @@ namespace vigie::http {
 namespace bhttp = boost::beast::http;
 namespace {
 
-constexpr std::array<ReasonInfo, 30> kTable = {{
+constexpr std::array<ReasonInfo, 31> kTable = {{
     {400, "bad_request", "The request is malformed.", "La requête est mal formée."},
     {400, "bad_target", "The request path is invalid.", "Le chemin de la requête est invalide."},
     {400, "bad_host", "The Host header is missing or invalid.", "L'en-tête Host est absent ou invalide."},
@@ -58,8 +58,13 @@ constexpr std::array<ReasonInfo, 30> kTable = {{
      "organisation.",
      "L'accès d'urgence à cette page nécessite une justification. Suivez la procédure d'accès d'urgence de "
      "votre établissement."},
+    {503, "audit_unavailable",
+     "Patient records cannot be opened right now: the log that must record each access is unavailable. "
+     "Please try again shortly.",
+     "Le dossier patient ne peut pas être ouvert pour le moment : le journal qui doit enregistrer chaque accès "
+     "est indisponible. Veuillez réessayer dans un instant."},
 }};
-static_assert(kTable.size() == static_cast<size_t>(Reason::JustificationRequired) + 1, "one row per Reason");
+static_assert(kTable.size() == static_cast<size_t>(Reason::AuditUnavailable) + 1, "one row per Reason");
 
 double quality(std::string_view params) {
   // params: ";q=0.5" and friends; a missing q means 1.

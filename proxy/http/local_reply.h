@@ -42,6 +42,7 @@ enum class Reason {
   BadRedirect,          // an unsafe return URL
   PolicyDenied,         // the caller is known and the route's policy refuses
   JustificationRequired,  // only a break-glass rule would allow: a justification is needed
+  AuditUnavailable,     // patient data, and the audit trail cannot record the access (fail closed)
 };
 
 struct ReasonInfo {

@@ -1,5 +1,6 @@
 #include "http/pipeline.h"
 
+#include "http/audit.h"
 #include "http/auth.h"
 #include "http/authorize.h"
 #include "http/request_context.h"
@@ -10,6 +11,7 @@ Pipeline Pipeline::standard() {
   Pipeline p;
   p.set(Step::Authenticate, make_authenticate_stage());
   p.set(Step::Authorize, make_authorize_stage());
+  p.set(Step::Audit, make_audit_stage());
   return p;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "audit/trails.h"
 #include "authn/assertion.h"
 #include "authn/caches.h"
 #include "authn/identity.h"
@@ -49,6 +50,10 @@ struct RequestContext {
   std::optional<authz::Decision> decision;          // set by the Authorize stage (non-public routes)
   authn::Headers response_headers;  // added to whatever answers the request (a renewed session cookie)
   std::string endpoint_body;  // a login-prefix POST body (back-channel logout), read whole
+  audit::Trails* trails = nullptr;  // the process's; null when no `audit:` section was loaded at start
+  bool patient_data = false;  // the audit trail records this request (http/audit)
+  bool audit_recorded = false;
+  std::string justification;  // a break-glass justification, kept for the record
 
   // Filled as the request is answered.
   int status = 0;

@@ -6,6 +6,7 @@ Snapshot::Snapshot(std::shared_ptr<const config::Config> cfg, observe::Metrics& 
                    oidc::IssuerRegistry& issuers)
     : config(std::move(cfg)), routes(*config), pipeline(Pipeline::standard()) {
   if (config->identity) auth = std::make_unique<const authn::Service>(*config->identity, issuers);
+  if (config->audit.enabled) patient_ids.emplace(config->audit.patient_ids);
   clusters.reserve(config->clusters.size());
   for (const auto& c : config->clusters) clusters.emplace_back(c, workers, metrics);
   for (const auto& r : config->routes) {

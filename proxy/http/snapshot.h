@@ -5,8 +5,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
+#include "audit/patient_ids.h"
 #include "authn/service.h"
 #include "config/config.h"
 #include "oidc/issuer.h"
@@ -28,6 +30,7 @@ struct Snapshot {
   std::vector<observe::DecisionMetrics> decision_metrics;  // parallel to config->routes
   Pipeline pipeline;
   std::unique_ptr<const authn::Service> auth;  // null without an identity section
+  std::optional<audit::PatientIds> patient_ids;  // with an audit section
 };
 
 // Throws std::runtime_error naming the file when a TLS file or an identity secret cannot be used.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "audit/trails.h"
 #include "authn/assertion.h"
 #include "authn/caches.h"
 #include "core/clock.h"
@@ -31,6 +32,7 @@ struct WorkerState {
   observe::Metrics& metrics;
   const observe::AccessLog& access_log;
   std::atomic<uint32_t>& open_connections;  // across all workers, for limits.max_connections
+  audit::Trails* trails = nullptr;  // the process's audit trails (thread-safe), when configured
   bool draining = false;
   // Connections waiting for their next request, with a flag that turns false once its first byte
   // has arrived: drain closes only those still without a byte.

@@ -50,8 +50,21 @@ bool same_listeners(const config::Config& a, const config::Config& b) {
 }
 
 // What a reload cannot change: sockets, threads and files opened once at start.
+bool same_stream(const config::AuditStream& a, const config::AuditStream& b) {
+  return a.sink.type == b.sink.type && a.sink.path == b.sink.path && a.format == b.format &&
+         a.durability == b.durability && a.sink.rotate_bytes == b.sink.rotate_bytes &&
+         a.sink.rotate_every == b.sink.rotate_every && a.sink.loki_url == b.sink.loki_url;
+}
+
+bool same_audit_sinks(const config::Audit& a, const config::Audit& b) {
+  if (a.enabled != b.enabled || a.security.has_value() != b.security.has_value()) return false;
+  if (!a.enabled) return true;
+  bool same_key = a.key && b.key && a.key->value == b.key->value;
+  return same_key && same_stream(a.patient, b.patient) && (!a.security || same_stream(*a.security, *b.security));
+}
+
 bool needs_restart(const config::Config& a, const config::Config& b) {
-  return !same_listeners(a, b) || a.workers != b.workers || a.admin.address != b.admin.address ||
+  return !same_audit_sinks(a.audit, b.audit) || !same_listeners(a, b) || a.workers != b.workers || a.admin.address != b.admin.address ||
          a.admin.port != b.admin.port || a.access_log.path != b.access_log.path ||
          a.limits.max_connections != b.limits.max_connections;
 }
@@ -78,6 +91,17 @@ Server::Server(std::string config_path, std::shared_ptr<const config::Config> cf
   admin_handlers_.metrics = [this] { return metrics_.serialize(); };
 }
 
+// A trail that cannot write does not stop Vigie: non-patient routes keep working, patient data is
+// refused (503) and the trail probes until its sink works again.
+void Server::open_trails() {
+  if (!config_->audit.enabled) return;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::vector<std::string> errors;
+  trails_ = audit::Trails::open(config_->audit, metrics_, host, errors);
+  for (const auto& e : errors) observe::log_error(e);
+}
+
 bool Server::bind_all() {
   try {
     for (const auto& l : config_->listeners) {
@@ -88,7 +112,7 @@ bool Server::bind_all() {
     unsigned n = worker_count(*config_);
     for (unsigned i = 0; i < n; ++i) {
       workers_.push_back(std::make_unique<Worker>(i, metrics_, access_log_, connections_,
-                                                  config_->limits.max_connections));
+                                                  config_->limits.max_connections, trails_.get()));
       workers_.back()->listen(listeners_);
       // Port 0 asks the kernel for a free port; later workers share the one the first was given.
       auto ports = workers_.back()->ports();
@@ -124,6 +148,7 @@ int Server::run(int ready_fd) {
     observe::log_error(std::string("cannot start: ") + e.what());
     return 1;
   }
+  open_trails();
   if (!bind_all()) return 1;
   log_routes(*config_);
   for (auto& w : workers_) w->start(snapshot_);
@@ -135,6 +160,7 @@ int Server::run(int ready_fd) {
   io_.run();
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
+  if (trails_) trails_->stop();  // after the workers: every answered request's record is written
   access_log_.flush();
   observe::log_info("stopped");
   return 0;
@@ -187,8 +213,8 @@ void Server::reload() {
   }
   const config::Config& c = **loaded;
   if (needs_restart(*config_, c)) {
-    observe::log_warn("changes to listeners, workers, admin, access_log or limits.max_connections take "
-                      "effect at the next restart; everything else is live");
+    observe::log_warn("changes to listeners, workers, admin, access_log, limits.max_connections or the audit "
+                      "sinks and key take effect at the next restart; everything else is live");
   }
   snapshot_ = next;
   for (auto& w : workers_) w->publish(next);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/trails.h"
 #include "config/config.h"
 #include "http/snapshot.h"
 #include "observe/access_log.h"
@@ -32,6 +33,7 @@ class Server {
   void reload();
   void begin_drain();
   void wait_signals();
+  void open_trails();
   boost::asio::awaitable<void> refresh_issuers();
 
   std::string config_path_;
@@ -42,6 +44,7 @@ class Server {
   std::atomic<uint32_t> connections_{0};
   oidc::IssuerRegistry issuers_;
   std::shared_ptr<const http::Snapshot> snapshot_;
+  std::unique_ptr<audit::Trails> trails_;  // before workers_: destroyed after them
   std::vector<BoundListener> listeners_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> admin_;

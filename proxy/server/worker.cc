@@ -33,8 +33,10 @@ constexpr std::string_view kBusy =
 }  // namespace
 
 Worker::Worker(unsigned id, observe::Metrics& metrics, const observe::AccessLog& log,
-               std::atomic<uint32_t>& connections, uint32_t max_connections)
-    : id_(id), state_(metrics, log, connections), max_connections_(max_connections) {}
+               std::atomic<uint32_t>& connections, uint32_t max_connections, audit::Trails* trails)
+    : id_(id), state_(metrics, log, connections), max_connections_(max_connections) {
+  state_.trails = trails;
+}
 
 Worker::~Worker() {
   stop();

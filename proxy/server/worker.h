@@ -26,7 +26,7 @@ struct BoundListener {
 class Worker {
  public:
   Worker(unsigned id, observe::Metrics& metrics, const observe::AccessLog& log, std::atomic<uint32_t>& connections,
-         uint32_t max_connections);
+         uint32_t max_connections, audit::Trails* trails);
   ~Worker();
 
   // Main thread, before start(): binds this worker's acceptor for each listener.

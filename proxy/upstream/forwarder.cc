@@ -82,6 +82,15 @@ struct Exchange {
     Response& res = rp.get();
     out.status = res.result_int();
     bool delimited_by_close = !rp.is_done() && !rp.chunked() && !rp.content_length() && !d.head;
+    if (d.gate) {
+      std::optional<uint64_t> size;
+      if (d.head || rp.is_done()) size = 0;
+      else if (rp.content_length()) size = *rp.content_length();
+      if (!co_await d.gate->admit(res.base(), size)) {
+        out.failure = Failure::Refused;
+        co_return;
+      }
+    }
     on_response(res);
     if (delimited_by_close) {
       // An HTTP/1.1 client gets the body chunked; an HTTP/1.0 client gets it up to the close.

@@ -10,6 +10,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "net/stream.h"
@@ -22,6 +23,16 @@ namespace http = boost::beast::http;
 using RequestParser = http::request_parser<http::buffer_body>;
 using Response = http::response<http::buffer_body>;
 
+// Decides, once the upstream response header is in, whether it may go to the client: the audit
+// trail holds a patient-data response until its record is written. Refused: the client gets a
+// reply of the caller's choosing instead (Failure::Refused), and the upstream connection is closed.
+class ResponseGate {
+ public:
+  virtual ~ResponseGate() = default;
+  [[nodiscard]] virtual boost::asio::awaitable<bool> admit(const http::response_header<>& header,
+                                                           std::optional<uint64_t> body_size) = 0;
+};
+
 struct Downstream {
   net::Stream& stream;
   boost::beast::flat_buffer& buffer;
@@ -31,6 +42,7 @@ struct Downstream {
   std::chrono::milliseconds tunnel_idle;    // WebSocket tunnel idle limit
   bool head = false;                        // a HEAD request: the response has no body
   bool upgrade = false;                     // a WebSocket upgrade request
+  ResponseGate* gate = nullptr;             // none: every response goes through
 };
 
 enum class Failure {
@@ -41,6 +53,7 @@ enum class Failure {
   BadResponse,    // reset, EOF or garbage before a complete response header (502)
   ClientBody,     // the client's body failed: see Outcome::client_error (400/408/413)
   AfterResponse,  // failed once the response had begun: the client connection must close
+  Refused,        // the ResponseGate refused the response: nothing of it reached the client
 };
 
 struct Outcome {

@@ -1,0 +1,173 @@
+#include "http/audit.h"
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "audit/patient_ids.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "http/request_context.h"
+#include "http/snapshot.h"
+
+namespace vigie::http {
+namespace asio = boost::asio;
+namespace {
+
+constexpr size_t kMaxUserAgent = 256;
+
+std::string_view header(const RequestContext& ctx, std::string_view name) {
+  auto it = ctx.request().find(name);
+  return it == ctx.request().end() ? std::string_view{} : std::string_view(it->value());
+}
+
+void add_identity(audit::Record& r, const authn::Identity& id) {
+  r.user_oid = id.oid;
+  r.tenant_id = id.tid;
+  r.name = id.name;
+  r.username = id.preferred_username;
+  r.client_app = id.client_id;
+  r.auth_method = authn::name(id.method);
+  r.token_id = id.token_id;
+  // A hash names the session in the trail without giving anyone the means to revoke or replay it.
+  if (!id.session_id.empty()) r.session_hash = crypto::hex_encode(crypto::sha256(id.session_id)).substr(0, 16);
+}
+
+audit::Record draft(const RequestContext& ctx, audit::Kind kind) {
+  const Snapshot& snap = *ctx.snapshot;
+  audit::Record r;
+  r.kind = kind;
+  r.time = std::chrono::system_clock::now();
+  r.request_id = ctx.request_id;
+  if (ctx.identity) add_identity(r, *ctx.identity);
+  r.client = ctx.client;
+  r.forwarded_for = header(ctx, "X-Forwarded-For");
+  r.user_agent = header(ctx, "User-Agent").substr(0, kMaxUserAgent);
+  r.method = ctx.request().method_string();
+  r.host = ctx.host;
+  if (ctx.route) r.route = ctx.route->cfg->id;
+  r.path = ctx.path;
+  r.query = audit::redact_query(ctx.query, snap.config->audit.redact_params);
+  if (snap.patient_ids) r.patients = snap.patient_ids->find(ctx.path, ctx.query);
+  r.action = audit::action_of(r.method, ctx.path, ctx.query);
+  r.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
+  return r;
+}
+
+audit::Outcome outcome_of(const RequestContext& ctx, std::optional<Reason> refusal, int status) {
+  if (!refusal) {
+    if (status >= 500) return audit::Outcome::Failed;
+    return ctx.decision && ctx.decision->break_glass ? audit::Outcome::BreakGlass : audit::Outcome::Allowed;
+  }
+  switch (*refusal) {
+    case Reason::PolicyDenied:
+    case Reason::JustificationRequired:
+    case Reason::InsufficientScope:
+    case Reason::TenantNotAllowed:
+    case Reason::GroupsOverage: return audit::Outcome::Denied;
+    case Reason::Unauthenticated:
+    case Reason::LoginRedirect:
+    case Reason::InvalidToken:
+    case Reason::AmbiguousCredentials:
+    case Reason::IdentityUnavailable: return audit::Outcome::Unauthenticated;
+    case Reason::UpstreamOverflow:
+    case Reason::UpstreamConnect:
+    case Reason::UpstreamTimeout:
+    case Reason::UpstreamBadResponse:
+    case Reason::AuditUnavailable: return audit::Outcome::Failed;
+    default: return audit::Outcome::Refused;
+  }
+}
+
+bool is_security_refusal(Reason r) {
+  switch (r) {
+    case Reason::InvalidToken:
+    case Reason::InsufficientScope:
+    case Reason::AmbiguousCredentials:
+    case Reason::TenantNotAllowed:
+    case Reason::GroupsOverage:
+    case Reason::LoginRejected:
+    case Reason::LoginStateInvalid:
+    case Reason::PolicyDenied:
+    case Reason::JustificationRequired: return true;
+    default: return false;
+  }
+}
+
+void security_event(RequestContext& ctx, std::string_view event, audit::Outcome outcome, std::string_view reason,
+                    int status) {
+  audit::Trail& trail = ctx.trails->security();
+  audit::Record r = draft(ctx, audit::Kind::SecurityEvent);
+  r.event = event;
+  r.outcome = outcome;
+  r.reason = reason;
+  r.status = status;
+  r.justification = ctx.justification;
+  trail.submit(ctx.trails->encode(r, trail));
+}
+
+class AuditStage final : public Stage {
+ public:
+  asio::awaitable<Verdict> run(RequestContext& ctx) const override {
+    if (ctx.decision && ctx.decision->audit_patient) ctx.patient_data = true;
+    if (!ctx.patient_data) co_return Continue{};
+    // Fail closed: a request whose record could not be written is not forwarded at all.
+    if (!ctx.trails || !ctx.trails->patient().accepting()) co_return Respond{Reason::AuditUnavailable, {}, {}};
+    if (ctx.decision && ctx.decision->break_glass) {
+      ctx.justification = header(ctx, ctx.snapshot->config->authorization.break_glass_header);
+      security_event(ctx, "break_glass", audit::Outcome::BreakGlass, ctx.decision->reason(), 0);
+    }
+    co_return Continue{};
+  }
+};
+
+}  // namespace
+
+void mark_patient_data(RequestContext& ctx) {
+  const config::Config& cfg = *ctx.snapshot->config;
+  const config::Route& rt = *ctx.route->cfg;
+  if (rt.audit_patient) {
+    ctx.patient_data = true;
+    return;
+  }
+  if (rt.auth == config::AuthMode::Public) return;
+  for (const auto& p : cfg.authorization.policies[rt.policy_index].patient_data) {
+    if (p.matches(ctx.path)) {
+      ctx.patient_data = true;
+      return;
+    }
+  }
+}
+
+std::unique_ptr<const Stage> make_audit_stage() { return std::make_unique<AuditStage>(); }
+
+asio::awaitable<bool> record_patient_access(RequestContext& ctx, int status, std::optional<uint64_t> bytes,
+                                            std::optional<Reason> refusal) {
+  ctx.audit_recorded = true;
+  if (!ctx.trails) co_return false;
+  audit::Trail& trail = ctx.trails->patient();
+  audit::Record r = draft(ctx, audit::Kind::PatientAccess);
+  r.event = "patient_access";
+  r.outcome = outcome_of(ctx, refusal, status);
+  r.reason = refusal ? info(*refusal).code : (ctx.decision ? ctx.decision->reason() : std::string_view{});
+  if (refusal == Reason::PolicyDenied || refusal == Reason::JustificationRequired) {
+    if (ctx.decision) r.reason = ctx.decision->reason();
+  }
+  r.justification = ctx.justification;
+  r.status = status;
+  r.bytes = bytes;
+  std::string body = ctx.trails->encode(r, trail);
+  if (trail.durability() == config::Durability::Async) {
+    trail.submit(std::move(body));
+    co_return true;
+  }
+  bool ok = co_await trail.commit(std::move(body), asio::use_awaitable);
+  co_return ok;
+}
+
+void record_refusal_event(RequestContext& ctx, Reason r, std::string_view detail) {
+  if (!ctx.trails || !is_security_refusal(r)) return;
+  bool denial = r == Reason::PolicyDenied || r == Reason::JustificationRequired;
+  security_event(ctx, denial ? "policy_denied" : "authentication_failed", outcome_of(ctx, r, info(r).status),
+                 detail.empty() ? info(r).code : detail, info(r).status);
+}
+
+}  // namespace vigie::http
