@@ -92,15 +92,23 @@ bool is_security_refusal(Reason r) {
   }
 }
 
+// The record drafted by the Audit stage, or one drafted now from the still untouched request.
+audit::Record take_draft(RequestContext& ctx, audit::Kind kind) {
+  audit::Record r = ctx.audit_draft ? *ctx.audit_draft : draft(ctx, kind);
+  r.kind = kind;
+  r.time = std::chrono::system_clock::now();
+  r.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
+  return r;
+}
+
 void security_event(RequestContext& ctx, std::string_view event, audit::Outcome outcome, std::string_view reason,
                     int status) {
   audit::Trail& trail = ctx.trails->security();
-  audit::Record r = draft(ctx, audit::Kind::SecurityEvent);
+  audit::Record r = take_draft(ctx, audit::Kind::SecurityEvent);
   r.event = event;
   r.outcome = outcome;
   r.reason = reason;
   r.status = status;
-  r.justification = ctx.justification;
   trail.submit(ctx.trails->encode(r, trail));
 }
 
@@ -111,8 +119,9 @@ class AuditStage final : public Stage {
     if (!ctx.patient_data) co_return Continue{};
     // Fail closed: a request whose record could not be written is not forwarded at all.
     if (!ctx.trails || !ctx.trails->patient().accepting()) co_return Respond{Reason::AuditUnavailable, {}, {}};
+    ctx.audit_draft = draft(ctx, audit::Kind::PatientAccess);
     if (ctx.decision && ctx.decision->break_glass) {
-      ctx.justification = header(ctx, ctx.snapshot->config->authorization.break_glass_header);
+      ctx.audit_draft->justification = header(ctx, ctx.snapshot->config->authorization.break_glass_header);
       security_event(ctx, "break_glass", audit::Outcome::BreakGlass, ctx.decision->reason(), 0);
     }
     co_return Continue{};
@@ -144,14 +153,13 @@ asio::awaitable<bool> record_patient_access(RequestContext& ctx, int status, std
   ctx.audit_recorded = true;
   if (!ctx.trails) co_return false;
   audit::Trail& trail = ctx.trails->patient();
-  audit::Record r = draft(ctx, audit::Kind::PatientAccess);
+  audit::Record r = take_draft(ctx, audit::Kind::PatientAccess);
   r.event = "patient_access";
   r.outcome = outcome_of(ctx, refusal, status);
   r.reason = refusal ? info(*refusal).code : (ctx.decision ? ctx.decision->reason() : std::string_view{});
   if (refusal == Reason::PolicyDenied || refusal == Reason::JustificationRequired) {
     if (ctx.decision) r.reason = ctx.decision->reason();
   }
-  r.justification = ctx.justification;
   r.status = status;
   r.bytes = bytes;
   std::string body = ctx.trails->encode(r, trail);

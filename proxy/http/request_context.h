@@ -53,7 +53,9 @@ struct RequestContext {
   audit::Trails* trails = nullptr;  // the process's; null when no `audit:` section was loaded at start
   bool patient_data = false;  // the audit trail records this request (http/audit)
   bool audit_recorded = false;
-  std::string justification;  // a break-glass justification, kept for the record
+  // What the record takes from the request, drafted before the request is rewritten for the
+  // upstream (its target, X-Forwarded-For and the justification header change or go).
+  std::optional<audit::Record> audit_draft;
 
   // Filled as the request is answered.
   int status = 0;

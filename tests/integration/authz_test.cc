@@ -70,7 +70,8 @@ class Authz : public ::testing::Test {
   std::string policy_dir = written_policies();  // before the bed, which loads it
   IdentityBed bed{kRoutes, "", "",
                   "trusted_proxies: [127.0.0.1/32]\nauthorization:\n  policy_files: [" + policy_dir +
-                      "/policies.yaml]\n"};
+                      "/policies.yaml]\naudit:\n  key: {file: {dir}/audit-key}\n"
+                      "  patient: {sink: file, path: {dir}/patient.log}\n"};
   Browser browser;
 
   void login(const std::string& user) {

@@ -47,6 +47,9 @@ identity:
     keys: {file: /nonexistent/vigie/cookie-keys}
 authorization:
   policy_files: [policies/openmrs.yaml]
+audit:
+  key: {env: VIGIE_CLI_TEST_NEVER_SET}
+  patient: {sink: file, path: /nonexistent/vigie/patient.log}
 )";
 
 const char* kPolicy = R"(groups:
@@ -197,7 +200,7 @@ TEST_F(Cli, explain_usage_and_config_errors_exit_2) {
   const Case cases[] = {
       {"config_error_is_file_line_key_message",
        "explain --config broken.yaml --claims alice.json --request 'GET https://h/'",
-       "broken.yaml:35: authorization.unknown_setting: unknown key"},
+       "broken.yaml:38: audit.unknown_setting: unknown key"},
       {"missing_request", "explain --config vigie.yaml --claims alice.json", "--request are required"},
       {"bad_request_line", "explain --config vigie.yaml --claims alice.json --request '/openmrs GET'",
        "--request: expected 'METHOD http[s]://host[:port]/path[?query]'"},

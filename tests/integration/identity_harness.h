@@ -50,6 +50,7 @@ struct IdentityBed {
     dir = make_temp_dir();
     std::ofstream(dir + "/keys") << random_cookie_key() << "\n";
     std::ofstream(dir + "/client-secret") << "vigie-secret\n";
+    std::ofstream(dir + "/audit-key") << "audit-chain-key-for-tests-only-0123456789";  // {dir}/audit-key
     for (size_t at; (at = top_extra.find("{dir}")) != std::string::npos;) top_extra.replace(at, 5, dir);
     top = std::move(top_extra);
     start(routes, identity_extra, provider_extra);
