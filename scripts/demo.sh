@@ -23,6 +23,11 @@ trap cleanup EXIT INT TERM
 export VIGIE_DEMO_CLIENT_SECRET=demo-client-secret-not-for-production
 VIGIE_DEMO_COOKIE_KEYS=$(openssl rand -base64 32)
 export VIGIE_DEMO_COOKIE_KEYS
+# The audit chain goes on from one demo run to the next, so its key is kept beside it.
+mkdir -p -m 0700 "$ROOT/build/demo-audit"
+[[ -s $ROOT/build/demo-audit/key ]] || (umask 077 && openssl rand -base64 48 | tr -d '\n' >"$ROOT/build/demo-audit/key")
+VIGIE_DEMO_AUDIT_KEY=$(cat "$ROOT/build/demo-audit/key")
+export VIGIE_DEMO_AUDIT_KEY
 
 # The provider exits when its stdin closes: hold a pipe open for as long as this script runs.
 mkfifo "$run_dir/idp-stdin" "$run_dir/idp-ready"
@@ -65,6 +70,9 @@ shaped like Entra ID ($idp).
       curl -H "Authorization: Bearer \$t" http://127.0.0.1:8080/federate
   Public request echo (identity headers from the client are stripped):
       curl -H 'X-Forwarded-User: spoofed' http://127.0.0.1:8080/echo
+  The audit trail of patient data (one JSON line per request, HMAC-chained), and its check:
+      tail -f build/demo-audit/patient.log
+      build/vigie audit verify --key-file build/demo-audit/key build/demo-audit/patient.log*
   Health, readiness, metrics:  http://127.0.0.1:9901/healthz  /readyz  /metrics
   Reload the config:           kill -HUP $(jobs -p | tail -1)
 

@@ -136,6 +136,16 @@ FileSink::~FileSink() {
 }
 
 bool FileSink::open(std::string& error) {
+  std::error_code ec;
+  fs::path dir = fs::path(opt_.path).parent_path();
+  if (!dir.empty() && !fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) {
+      error = "cannot create the directory of " + opt_.path + ": " + ec.message();
+      return false;
+    }
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
   // 0600: the trail names patients; only Vigie's user reads it (operators use group ACLs if needed).
   fd_ = ::open(opt_.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) {

@@ -33,6 +33,7 @@ enum class Failure {
   BadOriginalRequest,    // forward-auth: the described request does not parse or normalise: 400
   BadLogoutToken,        // back-channel logout: the logout_token is missing, invalid or replayed: 400
   PolicyDenied,          // forward-auth: the caller is known and the described route's policy refuses: 403
+  AuditUnavailable,      // forward-auth: the described request is patient data and its record cannot be written: 503
 };
 
 struct Refusal {

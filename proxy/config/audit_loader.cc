@@ -1,5 +1,7 @@
 #include "config/audit_loader.h"
 
+#include <filesystem>
+
 #include "config/patient_id_rule.h"
 #include "core/url.h"
 
@@ -55,6 +57,11 @@ void read_stream(Reader& r, AuditStream& s, Durability default_durability) {
   if (type == "file" || type == "loki") {
     s.sink.type = type == "file" ? AuditSinkType::File : AuditSinkType::Loki;
     s.sink.path = r.str("path", true).value_or("");
+    // Relative to the config file's directory, as policy files are: not to wherever Vigie started.
+    std::filesystem::path p = s.sink.path;
+    if (!s.sink.path.empty() && p.is_relative()) {
+      s.sink.path = (std::filesystem::path(r.context().file).parent_path() / p).lexically_normal().string();
+    }
     read_rotation(r, s.sink);
     if (s.sink.type == AuditSinkType::Loki) read_loki(r, s.sink);
   } else if (type == "stdout") {

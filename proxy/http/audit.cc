@@ -31,25 +31,39 @@ void add_identity(audit::Record& r, const authn::Identity& id) {
   if (!id.session_id.empty()) r.session_hash = crypto::hex_encode(crypto::sha256(id.session_id)).substr(0, 16);
 }
 
-audit::Record draft(const RequestContext& ctx, audit::Kind kind) {
+audit::Record draft(const RequestContext& ctx, audit::Kind kind, const DescribedRequest* d = nullptr) {
   const Snapshot& snap = *ctx.snapshot;
   audit::Record r;
   r.kind = kind;
   r.time = std::chrono::system_clock::now();
   r.request_id = ctx.request_id;
-  if (ctx.identity) add_identity(r, *ctx.identity);
+  const authn::Identity* id = d ? d->identity.get() : ctx.identity.get();
+  if (id) add_identity(r, *id);
   r.client = ctx.client;
   r.forwarded_for = header(ctx, "X-Forwarded-For");
   r.user_agent = header(ctx, "User-Agent").substr(0, kMaxUserAgent);
-  r.method = ctx.request().method_string();
-  r.host = ctx.host;
-  if (ctx.route) r.route = ctx.route->cfg->id;
-  r.path = ctx.path;
-  r.query = audit::redact_query(ctx.query, snap.config->audit.redact_params);
-  if (snap.patient_ids) r.patients = snap.patient_ids->find(ctx.path, ctx.query);
-  r.action = audit::action_of(r.method, ctx.path, ctx.query);
+  r.method = d ? d->method : std::string_view(ctx.request().method_string());
+  r.host = d ? d->host : std::string_view(ctx.host);
+  const router::Route* route = d ? d->route : ctx.route;
+  if (route) r.route = route->cfg->id;
+  std::string_view path = d ? d->path : std::string_view(ctx.path);
+  std::string_view query = d ? d->query : ctx.query;
+  r.path = path;
+  r.query = audit::redact_query(query, snap.config->audit.redact_params);
+  if (snap.patient_ids) r.patients = snap.patient_ids->find(path, query);
+  r.action = audit::action_of(r.method, path, query);
   r.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
   return r;
+}
+
+bool marks_patient_data(const RequestContext& ctx, const router::Route& route, std::string_view path) {
+  const config::Route& rt = *route.cfg;
+  if (rt.audit_patient) return true;
+  if (rt.auth == config::AuthMode::Public) return false;
+  for (const auto& p : ctx.snapshot->config->authorization.policies[rt.policy_index].patient_data) {
+    if (p.matches(path)) return true;
+  }
+  return false;
 }
 
 audit::Outcome outcome_of(const RequestContext& ctx, std::optional<Reason> refusal, int status) {
@@ -130,35 +144,20 @@ class AuditStage final : public Stage {
 
 }  // namespace
 
-void mark_patient_data(RequestContext& ctx) {
-  const config::Config& cfg = *ctx.snapshot->config;
-  const config::Route& rt = *ctx.route->cfg;
-  if (rt.audit_patient) {
-    ctx.patient_data = true;
-    return;
-  }
-  if (rt.auth == config::AuthMode::Public) return;
-  for (const auto& p : cfg.authorization.policies[rt.policy_index].patient_data) {
-    if (p.matches(ctx.path)) {
-      ctx.patient_data = true;
-      return;
-    }
-  }
-}
+void mark_patient_data(RequestContext& ctx) { ctx.patient_data = marks_patient_data(ctx, *ctx.route, ctx.path); }
 
 std::unique_ptr<const Stage> make_audit_stage() { return std::make_unique<AuditStage>(); }
 
-asio::awaitable<bool> record_patient_access(RequestContext& ctx, int status, std::optional<uint64_t> bytes,
-                                            std::optional<Reason> refusal) {
-  ctx.audit_recorded = true;
-  if (!ctx.trails) co_return false;
+namespace {
+
+asio::awaitable<bool> commit(RequestContext& ctx, audit::Record& r, int status, std::optional<uint64_t> bytes,
+                             std::optional<Reason> refusal) {
   audit::Trail& trail = ctx.trails->patient();
-  audit::Record r = take_draft(ctx, audit::Kind::PatientAccess);
   r.event = "patient_access";
   r.outcome = outcome_of(ctx, refusal, status);
   r.reason = refusal ? info(*refusal).code : (ctx.decision ? ctx.decision->reason() : std::string_view{});
-  if (refusal == Reason::PolicyDenied || refusal == Reason::JustificationRequired) {
-    if (ctx.decision) r.reason = ctx.decision->reason();
+  if (ctx.decision && (refusal == Reason::PolicyDenied || refusal == Reason::JustificationRequired)) {
+    r.reason = ctx.decision->reason();
   }
   r.status = status;
   r.bytes = bytes;
@@ -169,6 +168,29 @@ asio::awaitable<bool> record_patient_access(RequestContext& ctx, int status, std
   }
   bool ok = co_await trail.commit(std::move(body), asio::use_awaitable);
   co_return ok;
+}
+
+}  // namespace
+
+asio::awaitable<bool> record_patient_access(RequestContext& ctx, int status, std::optional<uint64_t> bytes,
+                                            std::optional<Reason> refusal) {
+  ctx.audit_recorded = true;
+  if (!ctx.trails) co_return false;
+  audit::Record r = take_draft(ctx, audit::Kind::PatientAccess);
+  co_return co_await commit(ctx, r, status, bytes, refusal);
+}
+
+asio::awaitable<bool> record_forward_auth(RequestContext& ctx, const DescribedRequest& d, int status,
+                                          std::optional<Reason> refusal) {
+  bool patient = marks_patient_data(ctx, *d.route, d.path) || (ctx.decision && ctx.decision->audit_patient);
+  if (!patient) co_return true;
+  ctx.audit_recorded = true;
+  if (!ctx.trails || !ctx.trails->patient().accepting()) co_return false;
+  audit::Record r = draft(ctx, audit::Kind::PatientAccess, &d);
+  if (ctx.decision && ctx.decision->break_glass) {
+    r.justification = header(ctx, ctx.snapshot->config->authorization.break_glass_header);
+  }
+  co_return co_await commit(ctx, r, status, std::nullopt, refusal);
 }
 
 void record_refusal_event(RequestContext& ctx, Reason r, std::string_view detail) {

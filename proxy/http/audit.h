@@ -8,13 +8,29 @@
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
+#include <string_view>
 
+#include "authn/identity.h"
 #include "http/local_reply.h"
 #include "http/pipeline.h"
+
+namespace vigie::router {
+struct Route;
+}
 
 namespace vigie::http {
 
 struct RequestContext;
+
+// Forward-auth: the request an ingress asks about, which it serves itself.
+struct DescribedRequest {
+  const router::Route* route = nullptr;
+  std::string_view method;
+  std::string_view host;
+  std::string_view path;   // normalised
+  std::string_view query;
+  std::shared_ptr<const authn::Identity> identity;  // null when the caller is unknown
+};
 
 // Once routed: marks the request as patient data from its route and its policy's paths.
 void mark_patient_data(RequestContext& ctx);
@@ -28,6 +44,11 @@ void mark_patient_data(RequestContext& ctx);
 [[nodiscard]] boost::asio::awaitable<bool> record_patient_access(RequestContext& ctx, int status,
                                                                  std::optional<uint64_t> bytes,
                                                                  std::optional<Reason> refusal);
+
+// Forward-auth: when the described request touches patient data, writes its record for the
+// decision (`status` is the answer given to the ingress). False: it could not be written.
+[[nodiscard]] boost::asio::awaitable<bool> record_forward_auth(RequestContext& ctx, const DescribedRequest& d,
+                                                               int status, std::optional<Reason> refusal);
 
 // Writes a security event (authentication failure, policy denial) for a refusal; never waits.
 void record_refusal_event(RequestContext& ctx, Reason r, std::string_view detail);

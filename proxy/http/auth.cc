@@ -2,6 +2,7 @@
 
 #include "core/strings.h"
 #include "core/url.h"
+#include "http/audit.h"
 #include "http/authorize.h"
 #include "http/path.h"
 #include "http/request_context.h"
@@ -78,6 +79,8 @@ struct Described {
   std::string origin;    // "https://host" of the protected request
   std::string target;    // its path and query, for the return URL
   std::string path;      // normalised, as the policy sees it
+  std::string query;     // as sent
+  std::string host;      // lower-case, without port
   std::string_view method;
 };
 
@@ -127,6 +130,8 @@ Described described_route(RequestContext& ctx, const authn::Request& r, std::str
   d.route = ctx.snapshot->routes.match(host, normal->path, d.method);
   d.target = std::string(target);
   d.path = std::move(normal->path);
+  d.query = std::string(normal->query);
+  d.host = std::move(host);
   return d;
 }
 
@@ -183,10 +188,25 @@ asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) 
   // Forward-auth answers "may this request pass?": knowing the caller is half of it, the described
   // route's policy is the other. No described route, no policy: refused (default deny).
   auto* reply = std::get_if<authn::Reply>(&answer);
-  if (!reply || !reply->identity) co_return answer;
-  if (!d.route) co_return authn::Refusal{authn::Failure::PolicyDenied, "no_route", {}};
-  ctx.decision = authorize(ctx, *d.route, *reply->identity, d.method, d.path);
-  if (!ctx.decision->allowed) co_return authn::Refusal{authn::Failure::PolicyDenied, ctx.decision->reason(), {}};
+  if (reply && reply->identity) {
+    if (!d.route) co_return authn::Refusal{authn::Failure::PolicyDenied, "no_route", {}};
+    ctx.decision = authorize(ctx, *d.route, *reply->identity, d.method, d.path);
+    if (!ctx.decision->allowed) answer = authn::Refusal{authn::Failure::PolicyDenied, ctx.decision->reason(), {}};
+  }
+  // The ingress serves the request itself: its audit record is written here, for the decision,
+  // before the ingress learns it (and 503 when the record cannot be written).
+  if (d.route) {
+    auto* refusal = std::get_if<authn::Refusal>(&answer);
+    std::optional<Reason> refused;
+    if (refusal) refused = reason_for(refusal->failure);
+    Described& dd = d;
+    DescribedRequest described{dd.route, dd.method, dd.host, dd.path, dd.query,
+                               reply && reply->identity ? reply->identity : nullptr};
+    int status = refused ? info(*refused).status : (reply ? reply->status : 200);
+    if (!co_await record_forward_auth(ctx, described, status, refused)) {
+      co_return authn::Refusal{authn::Failure::AuditUnavailable, "audit_unavailable", {}};
+    }
+  }
   co_return answer;
 }
 

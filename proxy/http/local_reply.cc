@@ -134,6 +134,7 @@ Reason reason_for(authn::Failure f) {
     case Failure::BadOriginalRequest: return Reason::BadTarget;
     case Failure::BadLogoutToken: return Reason::BadRequest;
     case Failure::PolicyDenied: return Reason::PolicyDenied;
+    case Failure::AuditUnavailable: return Reason::AuditUnavailable;
   }
   return Reason::Unauthenticated;
 }
