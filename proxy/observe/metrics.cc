@@ -106,7 +106,24 @@ Metrics::Metrics()
       audit_gauges_(BuildGauge()
                         .Name("vigie_audit_state")
                         .Help("Audit trail state by stream: queue_depth, healthy (1 or 0), last_sequence")
-                        .Register(*registry_)) {}
+                        .Register(*registry_)),
+      loki_records_(BuildCounter()
+                        .Name("vigie_audit_loki_records_total")
+                        .Help("Audit records shipped to Loki by stream and result (pushed, or rejected by Loki "
+                              "and kept in the spool's .rejected file)")
+                        .Register(*registry_)),
+      loki_failures_(BuildCounter()
+                         .Name("vigie_audit_loki_push_failures_total")
+                         .Help("Failed pushes to Loki by stream and kind; the records stay spooled and are retried")
+                         .Register(*registry_)),
+      loki_spool_(BuildGauge()
+                      .Name("vigie_audit_loki_spool_bytes")
+                      .Help("Bytes in the audit spool that Loki does not have yet, by stream")
+                      .Register(*registry_)),
+      loki_push_(BuildHistogram()
+                     .Name("vigie_audit_loki_push_seconds")
+                     .Help("Time of one push to Loki, connect to answer, by stream")
+                     .Register(*registry_)) {}
 
 AuditMetrics Metrics::audit(const std::string& stream) {
   static const prometheus::Histogram::BucketBoundaries kBatch = {1, 2, 4, 8, 16, 32, 64, 128, 256, 1024};
@@ -120,6 +137,18 @@ AuditMetrics Metrics::audit(const std::string& stream) {
   m.queue_depth = &audit_gauges_.Add({{"stream", stream}, {"kind", "queue_depth"}});
   m.healthy = &audit_gauges_.Add({{"stream", stream}, {"kind", "healthy"}});
   m.last_sequence = &audit_gauges_.Add({{"stream", stream}, {"kind", "last_sequence"}});
+  return m;
+}
+
+LokiMetrics Metrics::loki(const std::string& stream) {
+  static constexpr std::array<const char*, static_cast<size_t>(LokiFailure::Count)> kKinds = {
+      "connect", "timeout", "tls", "io", "throttled", "server", "refused"};
+  LokiMetrics m;
+  m.pushed = &loki_records_.Add({{"stream", stream}, {"result", "pushed"}});
+  m.rejected = &loki_records_.Add({{"stream", stream}, {"result", "rejected"}});
+  for (size_t i = 0; i < kKinds.size(); ++i) m.failures[i] = &loki_failures_.Add({{"stream", stream}, {"kind", kKinds[i]}});
+  m.spool_bytes = &loki_spool_.Add({{"stream", stream}});
+  m.push_seconds = &loki_push_.Add({{"stream", stream}}, latency_buckets());
   return m;
 }
 

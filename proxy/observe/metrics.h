@@ -58,6 +58,27 @@ struct AuditMetrics {
   prometheus::Gauge* last_sequence = nullptr;    // for an outside witness of the chain's head
 };
 
+// Why a push to Loki failed; the records stay in the spool and are pushed again.
+enum class LokiFailure {
+  Connect,    // name did not resolve, connection refused or unreachable
+  Timeout,    // no complete answer within the push timeout
+  Tls,        // handshake or certificate verification failed
+  Io,         // connection broken mid-exchange, or an answer that is not HTTP
+  Throttled,  // 429: over Loki's ingestion limits
+  Server,     // 5xx
+  Refused,    // another 4xx that is not about the data (401, 403, 404...): configuration
+  Count
+};
+
+// The Loki shipper of one audit stream: its own thread updates these.
+struct LokiMetrics {
+  prometheus::Counter* pushed = nullptr;    // records Loki accepted
+  prometheus::Counter* rejected = nullptr;  // records Loki refused (400), kept in the spool's .rejected file
+  std::array<prometheus::Counter*, static_cast<size_t>(LokiFailure::Count)> failures{};
+  prometheus::Gauge* spool_bytes = nullptr;       // bytes written to the spool that Loki does not have yet
+  prometheus::Histogram* push_seconds = nullptr;  // one push, connect to answer
+};
+
 class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;  // first: every member below registers in it
 
@@ -69,6 +90,7 @@ class Metrics {
   [[nodiscard]] DecisionMetrics decisions(const std::string& route_id,
                                           const std::vector<std::pair<std::string, bool>>& rules);
   [[nodiscard]] AuditMetrics audit(const std::string& stream);
+  [[nodiscard]] LokiMetrics loki(const std::string& stream);
   [[nodiscard]] std::string serialize() const;  // Prometheus text format
 
   prometheus::Gauge& active_connections;
@@ -93,6 +115,10 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& audit_sync_;
   prometheus::Family<prometheus::Histogram>& audit_batch_;
   prometheus::Family<prometheus::Gauge>& audit_gauges_;
+  prometheus::Family<prometheus::Counter>& loki_records_;
+  prometheus::Family<prometheus::Counter>& loki_failures_;
+  prometheus::Family<prometheus::Gauge>& loki_spool_;
+  prometheus::Family<prometheus::Histogram>& loki_push_;
 };
 
 }  // namespace vigie::observe
