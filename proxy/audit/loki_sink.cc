@@ -80,6 +80,13 @@ bool header_safe(std::string_view v) {
   return std::none_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
+// A quarter of the spool at most, so the shipped part of the live segment (deleted only once the
+// segment is rotated) stays small next to it; rotate_bytes and rotate_every do not apply: the spool
+// is a buffer, Loki is the archive.
+uint64_t segment_bytes(const config::AuditSink& cfg, const LokiTuning& t) {
+  return std::min<uint64_t>(t.segment_bytes, std::max<uint64_t>(cfg.spool_bytes / 4, 64 * 1024));
+}
+
 }  // namespace
 
 struct LokiSink::Batch {
@@ -95,7 +102,7 @@ LokiSink::LokiSink(const config::AuditSink& cfg, std::string stream, observe::Lo
       stream_(std::move(stream)),
       m_(m),
       tuning_(t),
-      file_(FileSink::Options{cfg.path, t.segment_bytes, std::chrono::milliseconds(0)}) {
+      file_(FileSink::Options{cfg.path, segment_bytes(cfg, t), std::chrono::milliseconds(0)}) {
   labels_["job"] = "vigie-audit";
   for (const auto& [k, v] : cfg.labels) labels_[k] = v;
   labels_.try_emplace("audit_stream", stream_);
