@@ -33,5 +33,27 @@ TEST(Metrics, same_route_twice_shares_handles_across_reloads) {
             std::string::npos);
 }
 
+TEST(Metrics, loki_handles_count_by_stream_result_and_failure_kind) {
+  Metrics m;
+  LokiMetrics l = m.loki("patient");
+  l.pushed->Increment(3);
+  l.rejected->Increment();
+  l.failures[static_cast<size_t>(LokiFailure::Throttled)]->Increment();
+  l.spool_bytes->Set(42);
+  l.push_seconds->Observe(0.01);
+  std::string text = m.serialize();
+  for (const char* series : {
+           R"(vigie_audit_loki_records_total{result="pushed",stream="patient"} 3)",
+           R"(vigie_audit_loki_records_total{result="rejected",stream="patient"} 1)",
+           R"(vigie_audit_loki_push_failures_total{kind="throttled",stream="patient"} 1)",
+           R"(vigie_audit_loki_push_failures_total{kind="connect",stream="patient"} 0)",
+           R"(vigie_audit_loki_push_failures_total{kind="refused",stream="patient"} 0)",
+           R"(vigie_audit_loki_spool_bytes{stream="patient"} 42)",
+           R"(vigie_audit_loki_push_seconds_count{stream="patient"} 1)",
+       }) {
+    EXPECT_NE(text.find(series), std::string::npos) << series;
+  }
+}
+
 }  // namespace
 }  // namespace vigie::observe
