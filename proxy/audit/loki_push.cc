@@ -2,7 +2,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <charconv>
-#include <nlohmann/json.hpp>
 
 #include "net/http_client.h"
 #include "net/tls.h"
@@ -87,12 +86,53 @@ std::optional<int64_t> parse_iso8601_ns(std::string_view s) {
   return secs * 1000000000 + frac_ns;
 }
 
+// One pass over the line, no allocation (a DOM parse was most of the shipper's time): the string
+// value of a top-level member named `time` or `recorded`. Strings are skipped with their escapes, so
+// text inside a value (a path, a user agent) can never pass for a member.
 std::optional<int64_t> record_time_ns(std::string_view line) {
-  auto doc = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) return std::nullopt;
-  for (const char* key : {"time", "recorded"}) {
-    auto it = doc.find(key);
-    if (it != doc.end() && it->is_string()) return parse_iso8601_ns(it->get_ref<const std::string&>());
+  int depth = 0;
+  bool key_next = false;  // at depth 1, after '{' or ','
+  size_t i = 0;
+  auto skip_string = [&](size_t from) -> size_t {  // index of the closing quote, or npos
+    for (size_t j = from; j < line.size(); ++j) {
+      if (line[j] == '\\') {
+        ++j;
+      } else if (line[j] == '"') {
+        return j;
+      }
+    }
+    return std::string_view::npos;
+  };
+  auto skip_ws = [&](size_t j) {
+    while (j < line.size() && (line[j] == ' ' || line[j] == '\t' || line[j] == '\n' || line[j] == '\r')) ++j;
+    return j;
+  };
+  for (; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == '"') {
+      size_t end = skip_string(i + 1);
+      if (end == std::string_view::npos) return std::nullopt;
+      std::string_view name = line.substr(i + 1, end - i - 1);
+      bool was_key = key_next && depth == 1;
+      key_next = false;
+      i = end;
+      if (!was_key || (name != "time" && name != "recorded")) continue;
+      size_t v = skip_ws(end + 1);
+      if (v >= line.size() || line[v] != ':') return std::nullopt;
+      v = skip_ws(v + 1);
+      if (v >= line.size() || line[v] != '"') continue;  // not a string: look further
+      size_t vend = skip_string(v + 1);
+      if (vend == std::string_view::npos) return std::nullopt;
+      return parse_iso8601_ns(line.substr(v + 1, vend - v - 1));
+    }
+    if (c == '{' || c == '[') {
+      ++depth;
+      key_next = c == '{' && depth == 1;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ',') {
+      key_next = depth == 1;
+    }
   }
   return std::nullopt;
 }

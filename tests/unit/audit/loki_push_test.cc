@@ -57,6 +57,12 @@ TEST(LokiPush, record_time_comes_from_time_or_recorded) {
       {"fhir_recorded", R"({"resourceType":"AuditEvent","action":"R","recorded":"2026-03-01T10:00:00Z"})",
        kMarch1 * kSec},
       {"nested_time_ignored", R"({"user":{"time":"2026-03-01T10:00:00Z"}})", std::nullopt},
+      {"time_inside_an_array_ignored", R"({"a":[{"time":"2020-01-01T00:00:00Z"}],"b":1})", std::nullopt},
+      {"member_spelled_inside_a_value_ignored",
+       R"({"path":"\",\"time\":\"2020-01-01T00:00:00Z","time":"2026-03-01T10:00:00Z"})", kMarch1 * kSec},
+      {"escaped_backslash_ends_the_value",
+       R"({"path":"a\\","time":"2026-03-01T10:00:00Z"})", kMarch1 * kSec},
+      {"spaces_around_the_colon", R"({ "time" : "2026-03-01T10:00:00Z" })", kMarch1 * kSec},
       {"not_json", "2026-03-01T10:00:00Z something", std::nullopt},
       {"time_not_a_string", R"({"time":1772359200})", std::nullopt},
   };
