@@ -1,10 +1,9 @@
-// Ships an audit stream to Loki through an on-disk spool. A record is durable in the spool (a
-// FileSink on the configured path, cut into segments) before the Trail acknowledges it; the
-// shipper thread then pushes complete lines in order, records in a cursor file how far Loki has
-// them, and deletes the segments Loki has. While the unshipped bytes reach spool_bytes, has_room()
-// is false and patient-data requests get 503 rather than records being lost.
-// Owned by a Trail: the Sink methods run on its writer thread; the shipper is this object's thread,
-// started by the first successful resume() and stopped (after a bounded drain) by the destructor.
+// Ships an audit stream to Loki through an on-disk spool: a record is durable in the spool (a
+// FileSink cut into segments) before the Trail acknowledges it; a shipper thread then pushes whole
+// lines in order, keeps in a cursor file how far Loki has them, and deletes the segments Loki has.
+// Past spool_bytes unshipped, has_room() is false and patient-data requests get 503 (fail closed).
+// Owned by a Trail: Sink methods on its writer thread. The shipper is this object's own thread,
+// started by the first successful resume(), stopped (after a bounded drain) by the destructor.
 #pragma once
 
 #include <sys/types.h>

@@ -1,10 +1,9 @@
-// An in-process Loki for tests: a Beast HTTP(S) server on 127.0.0.1 (port 0) in its own thread that
-// speaks Loki's push API as Loki does — POST /loki/api/v1/push with a JSON body (Content-Type
-// application/json; anything else is read as protobuf and fails), 204 when stored, 400 with a text
-// body naming the refused entries (the others of the push are stored, as Loki's distributor does),
-// 429 / 500 on demand, 401 without X-Scope-OrgID when a tenant is required; GET /ready answers 200.
-// It records every entry and the headers of every push. It can go down (listener closed: connection
-// refused) and come back on the same port. Test thread calls, thread-safe.
+// An in-process Loki for tests (127.0.0.1, port 0, own thread, optional TLS) speaking the push API
+// as Loki does: POST /loki/api/v1/push, JSON only with Content-Type application/json; 204 stored;
+// 400 with a text body naming refused entries (the rest of the push is stored, as Loki's distributor
+// does); 429/500 on demand; 401 without X-Scope-OrgID when a tenant is required; GET /ready is 200.
+// Records entries and push headers; can go down (connection refused) and come back on the same
+// port. Any thread.
 #pragma once
 
 #include <chrono>
