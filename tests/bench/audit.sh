@@ -12,7 +12,7 @@
 #   audit-off    wrk -> vigie (Release, workers: 1) -> upstream, a bearer route that is not patient data
 #   audit-sync   the same vigie process, a bearer route marked `audit: patient` (selected by Host),
 #                patient stream `sink: file, durability: sync` on a disk (not tmpfs)
-#   audit-async  (AUDIT_ASYNC=1) a second vigie process, the same but `durability: async`
+#   audit-async  a second vigie process, the same but `durability: async` (AUDIT_ASYNC=0: left out)
 # The upstream is nginx returning a fixed ~600-byte JSON body. Every server is pinned to one CPU and
 # wrk to another; rounds are interleaved (the order rotates each round); the tables report medians.
 # Before the rounds, one request per audited route must answer 200 with its record (that request's
@@ -24,7 +24,7 @@
 # "audit-sync/audit-off throughput ratio: X.XX".
 #
 # Environment: ROUNDS (5), DURATION seconds (10), CONNECTIONS (64), WARMUP seconds per contestant
-# before the rounds (2), AUDIT_ASYNC (0; 1 adds audit-async), AUDIT_DIR (build-release: a new
+# before the rounds (2), AUDIT_ASYNC (1; 0 leaves audit-async out), AUDIT_DIR (build-release: a new
 # directory is made in it for the trail; it must not be tmpfs), BENCH_DOC (docs/benchmarks-audit.md),
 # BENCH_KEEP=1 keeps the temporary directories (configs, logs, metrics, audit files, wrk output).
 # PERF_CONTESTANT=NAME profiles that contestant's first round, as in run.sh.
@@ -35,7 +35,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
 BENCH_DOC=${BENCH_DOC:-$ROOT/docs/benchmarks-audit.md}
-AUDIT_ASYNC=${AUDIT_ASYNC:-0}
+AUDIT_ASYNC=${AUDIT_ASYNC:-1}
 AUDIT_DIR=${AUDIT_DIR:-$ROOT/build-release}
 AUDIT_TARGET=0.50  # the issue's target: sync-audited throughput >= 0.5x the same reads unaudited
 AUDITED_HOST=audited.bench
@@ -162,14 +162,28 @@ def quantile(cum, count, q):  # as Prometheus' histogram_quantile: linear within
         lo, prev = le, c
     return lo
 
-def ranges(cum, unit):  # [(label, count in the bucket)] for the buckets that hold something
+def ranges(cum, unit):  # [(label, count in the bucket, lower bound, upper bound)] for the buckets that hold something
     out, lo, prev = [], None, 0.0
     for le, c in cum:
         n = c - prev
         if n > 0:
-            out.append((unit(lo, le), n))
+            out.append((unit(lo, le), n, lo, le))
         lo, prev = le, c
     return out
+
+def bucket_of(cum, count, q, unit):  # the bucket that holds the q-quantile, as a label
+    lo = None
+    for le, c in cum:
+        if c >= q * count:
+            return unit(lo, le)
+        lo = le
+    return "?"
+
+def records_in(lo, le, n):  # bounds of the records that n batches of this bucket hold
+    first = 1 if lo is None else int(lo) + 1
+    if le != float("inf") and first == int(le):
+        return "%d" % (n * first)
+    return "%d–%s" % (n * first, "?" if le == float("inf") else "%d" % (n * int(le)))
 
 def batch_label(lo, le):
     if le == float("inf"):
@@ -205,32 +219,34 @@ elif cmd == "groupcommit":
         print("no batches were written" if mode == "text" else "No batches were written.")
         sys.exit(0)
     mean = bs / bn
-    p50, p99 = quantile(bc, bn, 0.5), quantile(bc, bn, 0.99)
-    fmean = fs / fn if fn > 0 else float("nan")
-    f50, f99 = quantile(fc, fn, 0.5), quantile(fc, fn, 0.99)
+    p50, p99 = bucket_of(bc, bn, 0.5, batch_label), bucket_of(bc, bn, 0.99, batch_label)
     brows, frows = ranges(bc, batch_label), ranges(fc, time_label)
-    if mode == "text":
-        print("group commit: %d batches, %d records: mean %.1f records per batch (from buckets: p50 ~%.1f, p99 ~%.1f)" % (bn, bs, mean, p50, p99))
-        print("  batch sizes (records): " + ", ".join("%s: %d (%.1f%%)" % (l, n, 100 * n / bn) for l, n in brows))
-        print("  fdatasync: %d calls, mean %.2f ms (from buckets: p50 ~%.2f ms, p99 ~%.2f ms); %s" % (
-            fn, fmean * 1000, f50 * 1000, f99 * 1000, ", ".join("%s: %d" % (l, n) for l, n in frows)))
+    if fn > 0:
+        fsync = "%d fdatasync calls, mean %.2f ms (sum/count), p50 ~%.2f ms, p99 ~%.2f ms (interpolated within the buckets)" % (
+            fn, fs / fn * 1000, quantile(fc, fn, 0.5) * 1000, quantile(fc, fn, 0.99) * 1000)
     else:
-        print("| batches (fdatasync calls) | records | mean records per batch (sum/count) | p50 (from buckets) | p99 (from buckets) |")
+        fsync = "no fdatasync while the records were written (an async stream syncs only after a quiet second, unmeasured)"
+    if mode == "text":
+        print("  batches: %d for %d records, mean %.1f records per batch; median batch %s, p99 %s records" % (bn, bs, mean, p50, p99))
+        print("  batch sizes (records: batches): " + ", ".join("%s: %d (%.1f%%)" % (r[0], r[1], 100 * r[1] / bn) for r in brows))
+        print("  " + fsync + ("; " + ", ".join("%s: %d" % (r[0], r[1]) for r in frows) if frows else ""))
+    else:
+        print("| batches | records | mean records per batch (sum/count) | median batch | p99 batch |")
         print("|---:|---:|---:|---:|---:|")
-        print("| %d | %d | %.1f | ~%.1f | ~%.1f |" % (bn, bs, mean, p50, p99))
+        print("| %d | %d | %.1f | %s | %s |" % (bn, bs, mean, p50, p99))
         print()
-        print("| records in the batch | batches | share of batches |")
-        print("|---|---:|---:|")
-        for l, n in brows:
-            print("| %s | %d | %.1f %% |" % (l, n, 100 * n / bn))
+        print("| records in the batch | batches | share of batches | records in them (bounds) |")
+        print("|---|---:|---:|---:|")
+        for l, n, lo, le in brows:
+            print("| %s | %d | %.1f %% | %s |" % (l, n, 100 * n / bn, records_in(lo, le, n)))
         print()
-        print("| fdatasync time | calls | share |")
-        print("|---|---:|---:|")
-        for l, n in frows:
-            print("| %s | %d | %.1f %% |" % (l, n, 100 * n / fn))
-        print()
-        print("fdatasync: %d calls, mean %.2f ms (sum/count), p50 ~%.2f ms, p99 ~%.2f ms (interpolated within the buckets)." % (
-            fn, fmean * 1000, f50 * 1000, f99 * 1000))
+        if frows:
+            print("| fdatasync time | calls | share |")
+            print("|---|---:|---:|")
+            for l, n, _, _ in frows:
+                print("| %s | %d | %.1f %% |" % (l, n, 100 * n / fn))
+            print()
+        print(fsync[0].upper() + fsync[1:] + ".")
 elif cmd == "record":
     for line in open(sys.argv[2]):
         try:
@@ -392,7 +408,7 @@ sums() { awk -v n="$1" '$1 == n && $2 > 0 { w += $3; rec += $4; s += $6; b += $1
   for a in "${AUDITORS[@]}"; do
     read -r w rec s b <<<"$(sums "$a")"
     echo
-    echo "$a over the measured rounds: $rec records written for $s requests served (wrk counted $w answers; $((rec - w)) in flight when wrk stopped)"
+    echo "$a over the measured rounds: $rec records written for $s requests served (wrk counted $w answers; $((rec - w)) in flight when wrk stopped); $([[ $a == audit-sync ]] && echo "group commit" || echo "writer batches"):"
     python3 "$T/metrics.py" groupcommit "$T/start-$a.prom" "$T/end-$a.prom" text
     echo "  audit file: ${LINES[$a]} records, ${BYTES[$a]} bytes, $(ratio "${BYTES[$a]}" "${LINES[$a]}") bytes per record; chain ${VERIFY[$a]}"
   done
@@ -420,7 +436,7 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   echo "  - \`audit-off\`: Vigie with \`workers: 1\`, access log off, a route with \`auth: bearer\` (an audience and an app role required) and \`policy: authenticated\`; not patient data, so no record. wrk sends \`Authorization: Bearer\` with a service principal's client-credentials JWT (${#BEARER_TOKEN} bytes, RS256) from the tests' Entra-shaped OpenID provider, verified once and then served from the worker's verified-token cache."
   echo "  - \`audit-sync\`: the same Vigie process and the same request, plus \`Host: $AUDITED_HOST\`, which selects a second route, identical but marked \`audit: patient\`. Its patient stream is \`sink: file\`, \`format: json\`, \`durability: sync\`: each request's record (who, which patient found by the default OpenMRS/FHIR rules, route, status, bytes), sealed into the HMAC chain, is written and \`fdatasync\`ed by the audit writer thread before the response is released. Records that arrive while an fdatasync runs wait for the next one (group commit)."
   if [[ $AUDIT_ASYNC == 1 ]]; then
-    echo "  - \`audit-async\`: a second Vigie process, the same configuration with \`durability: async\` (the writer writes in the background; the response does not wait)."
+    echo "  - \`audit-async\`: a second Vigie process, the same configuration with \`durability: async\`: the response does not wait; the writer writes in the background and \`fdatasync\`s only after a second without records, so not during a run. It shows what recording costs without waiting for the disk."
   fi
   echo "- Audit files: a new directory under \`${AUDIT_DIR/#"$ROOT"\//}\`, on $AUDIT_FS; the default rotation (256 MiB or a day)."
   echo "- Before the rounds: each route answers 200 with the upstream's body with the token and 401 without; an audited request's record (its \`X-Request-Id\`, the patient's uuid, status 200) is in the file when the response arrives; an \`audit-off\` request leaves no record."
@@ -429,7 +445,7 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   echo "- Load: \`wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency [-H 'Authorization: Bearer …'] [-H 'Host: $AUDITED_HOST'] http://127.0.0.1:PORT$PATIENT_PATH\`; one ${WARMUP}s warm-up per contestant first (not counted)."
   echo "- $ROUNDS interleaved rounds; in each round every contestant runs once and the order rotates from round to round."
   echo "- Every figure is the median over the rounds. CPU is utime+stime of the serving processes during a round, from \`/proc/PID/stat\` (nginx: master + worker; Vigie: the whole process, audit writer included). CPU per request is that CPU divided by wrk's request count."
-  echo "- Group commit figures come from Vigie's \`/metrics\` before and after the rounds (warm-ups excluded): \`vigie_audit_batch_records\` (records per batch; one fdatasync per batch) and \`vigie_audit_fsync_seconds\`. Percentiles are interpolated within the histogram buckets, so they are rough."
+  echo "- Group commit figures come from Vigie's \`/metrics\` before and after the rounds (warm-ups excluded): \`vigie_audit_batch_records\` (records per batch; one fdatasync per batch) and \`vigie_audit_fsync_seconds\`. The median and p99 batch are the buckets that hold them; the fdatasync-time percentiles are interpolated within the buckets, so they are rough."
   echo "- Parameters: ROUNDS=$ROUNDS DURATION=${DURATION}s CONNECTIONS=$CONNECTIONS WARMUP=${WARMUP}s AUDIT_ASYNC=$AUDIT_ASYNC"
   echo
   echo "## Throughput and latency (medians)"
@@ -448,7 +464,7 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   for a in "${AUDITORS[@]}"; do
     read -r w rec s b <<<"$(sums "$a")"
     echo
-    echo "## Group commit: $a"
+    if [[ $a == audit-sync ]]; then echo "## Group commit (fdatasync batches): $a"; else echo "## Writer batches: $a"; fi
     echo
     python3 "$T/metrics.py" groupcommit "$T/start-$a.prom" "$T/end-$a.prom" md
     echo
