@@ -1,6 +1,7 @@
 #include "audit/file_sink.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +48,21 @@ std::string utc_stamp(std::chrono::system_clock::time_point t) {
   return out;
 }
 
+// "20261204T163005.123Z", optionally "-N": what rotate() names, and nothing else (an operator's
+// "patient.log.20261204T163005.123Z.gz" is not a chain file Vigie reads back).
+bool is_stamp(std::string_view s) {
+  constexpr std::string_view kFull = "ddddddddTdddddd.dddZ";  // 8 digits, T, 6 digits, '.', 3 digits, Z
+  if (s.size() < kFull.size()) return false;
+  for (size_t i = 0; i < kFull.size(); ++i) {
+    bool ok = kFull[i] == 'd' ? std::isdigit(static_cast<unsigned char>(s[i])) != 0 : s[i] == kFull[i];
+    if (!ok) return false;
+  }
+  std::string_view rest = s.substr(kFull.size());
+  if (rest.empty()) return true;
+  if (rest.size() < 2 || rest[0] != '-') return false;
+  return std::all_of(rest.begin() + 1, rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
 bool sync_directory(const std::string& path, std::string& error) {
   std::string dir = fs::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
@@ -89,6 +105,30 @@ bool last_line_of(const std::string& path, std::string& line, std::string& error
   ::close(fd);
   if (!ok && error.empty()) error = errno_text("cannot read", path);
   return ok;
+}
+
+// The mac before `last` (the last line of `file`, `size` bytes, the line `last_len` long): all zero
+// for a first record, from the line before it otherwise; nullopt when that line is in another file.
+bool previous_mac(const std::string& file, uint64_t size, size_t last_len, const Sealed& last,
+                  std::optional<std::string>& mac, std::string& error) {
+  if (last.seq == 1) {
+    mac = std::string(32, '\0');
+    return true;
+  }
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = errno_text("cannot open", file);
+    return false;
+  }
+  std::string prev;
+  uint64_t torn = 0;
+  uint64_t start_of_last = size >= last_len + 1 ? size - last_len - 1 : 0;  // the file ends "prev\nlast\n"
+  bool ok = last_line(fd, start_of_last, prev, torn, error);
+  ::close(fd);
+  if (!ok) return false;
+  auto p = unseal(prev);
+  if (p && p->seq + 1 == last.seq) mac = p->mac;
+  return true;
 }
 
 }  // namespace
@@ -158,6 +198,14 @@ bool FileSink::open(std::string& error) {
     return false;
   }
   regular_ = S_ISREG(st.st_mode);
+  // One writer per chain: a second process (two replicas on one volume) would interleave two
+  // chains in one file, and neither would verify.
+  if (regular_ && ::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    error = errno_text("another process holds", opt_.path) + " (one Vigie per audit file: give each replica its own)";
+    ::close(fd_);
+    fd_ = -1;
+    return false;
+  }
   size_ = regular_ ? static_cast<uint64_t>(st.st_size) : 0;
   opened_ = std::chrono::system_clock::now();
   return true;
@@ -203,9 +251,31 @@ bool FileSink::resume(ChainState& state, std::string& error) {
             " is not a sealed audit record: the chain cannot go on (move the file aside to start a new one)";
     return false;
   }
+  if (!opt_.key.empty() && !key_seals(source, line, *sealed, error)) return false;
   state.seq = sealed->seq;
   state.mac = sealed->mac;
   return true;
+}
+
+// A chain continued under another key would verify under neither: the last record must verify
+// under the key Vigie is about to seal with.
+bool FileSink::key_seals(const std::string& file, const std::string& line, const Sealed& last, std::string& error) {
+  std::error_code ec;
+  uint64_t size = source_size(file, ec);
+  std::optional<std::string> prev;
+  if (ec || !previous_mac(file, size, line.size(), last, prev, error)) {
+    if (error.empty()) error = "cannot read " + file + ": " + ec.message();
+    return false;
+  }
+  if (!prev || chain_mac(opt_.key, *prev, last.seq, last.body) == last.mac) return true;
+  error = "the last record of " + file + " does not verify under the configured audit key: the key changed or the " +
+          "file was altered (run vigie audit verify; restore the key, or move the files aside to start a new chain)";
+  return false;
+}
+
+uint64_t FileSink::source_size(const std::string& file, std::error_code& ec) const {
+  if (file == opt_.path) return size_;
+  return fs::file_size(file, ec);
 }
 
 bool FileSink::write(std::string_view lines, std::string& error) {
@@ -238,10 +308,11 @@ bool FileSink::rotate(std::chrono::system_clock::time_point now, std::string& er
   if (!sync(error)) return false;
   std::string target = opt_.path + "." + utc_stamp(now);
   for (int i = 1; fs::exists(target); ++i) target = opt_.path + "." + utc_stamp(now) + "-" + std::to_string(i);
-  if (::rename(opt_.path.c_str(), target.c_str()) != 0) {
+  if (::rename(opt_.path.c_str(), target.c_str()) != 0 && errno != ENOENT) {
     error = errno_text("cannot rotate", opt_.path);
     return false;
   }
+  // ENOENT: someone moved the live file away; a new one is opened and the chain goes on in it.
   ::close(fd_);
   fd_ = -1;
   // The rename must survive a crash too, or the chain's next file would seem to start from nothing.
@@ -257,8 +328,7 @@ std::vector<std::string> FileSink::rotated_files(const std::string& path) {
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
     // "<name>.2026..." only: the spool's cursor file and operators' copies are not chain files.
-    if (name.size() > prefix.size() + 8 && name.starts_with(prefix) && std::isdigit(name[prefix.size()]) &&
-        name.find('T', prefix.size()) != std::string::npos && e.is_regular_file()) {
+    if (name.starts_with(prefix) && is_stamp(std::string_view(name).substr(prefix.size())) && e.is_regular_file()) {
       out.push_back((p.parent_path() / name).string());
     }
   }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "audit/sink.h"
@@ -19,6 +20,7 @@ class FileSink final : public Sink {
     std::string path;
     uint64_t rotate_bytes = 0;              // 0: never by size
     std::chrono::milliseconds rotate_every{0};  // 0: never by age
+    std::string key;  // the chain key: resume() refuses a chain whose last record it does not verify
   };
   explicit FileSink(Options o);
   ~FileSink() override;
@@ -37,6 +39,8 @@ class FileSink final : public Sink {
  private:
   [[nodiscard]] bool open(std::string& error);
   [[nodiscard]] bool rotate(std::chrono::system_clock::time_point now, std::string& error);
+  [[nodiscard]] bool key_seals(const std::string& file, const std::string& line, const Sealed& last, std::string& error);
+  [[nodiscard]] uint64_t source_size(const std::string& file, std::error_code& ec) const;
 
   Options opt_;
   int fd_ = -1;

@@ -15,7 +15,7 @@ namespace vigie::audit {
 //   time           always   UTC ISO-8601 with milliseconds, "2026-12-04T16:00:00.123Z"
 //   request_id     always
 //   kind           always   "patient_access" | "security_event"
-//   event                   security events: authentication_failed, policy_denied, break_glass...
+//   event                   patient_access; security events: authentication_failed, policy_denied, break_glass...
 //   user                    {oid, tid, name, username, app}, each left out when empty; the whole
 //                           object is left out when all are (an unauthenticated caller)
 //   auth                    session | bearer | client_credentials

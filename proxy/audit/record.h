@@ -26,7 +26,7 @@ enum class Outcome {
   Denied,           // the policy refused it (403)
   Unauthenticated,  // no valid credential (401, or a redirect to the login)
   Refused,          // refused before the policy: WAF, rate limit, malformed request
-  Failed,           // allowed, but the upstream failed (502/504) or the audit trail could not write
+  Failed,           // allowed, but the upstream failed (502/504) or answered 5xx
 };
 
 enum class Kind {
@@ -42,7 +42,7 @@ struct Patient {
 
 struct Record {
   Kind kind = Kind::PatientAccess;
-  std::string event;  // SecurityEvent: authentication_failed, policy_denied, break_glass, login...
+  std::string event;  // patient_access; or authentication_failed, policy_denied, break_glass, audit_started...
   std::chrono::system_clock::time_point time;
   std::string request_id;
 

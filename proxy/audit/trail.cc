@@ -60,6 +60,14 @@ void Trail::enqueue(std::string body, Completion done, boost::asio::any_io_execu
   if (done) boost::asio::post(ex, [h = std::move(done)]() mutable { std::move(h)(false); });
 }
 
+void Trail::offer(std::string body) {
+  if (depth_.load(std::memory_order_relaxed) >= opt_.max_queue / 2) {
+    if (m_.dropped) m_.dropped->Increment();
+    return;
+  }
+  enqueue(std::move(body), Completion(), {});
+}
+
 void Trail::run() {
   pthread_setname_np(pthread_self(), ("audit-" + opt_.name).substr(0, 15).c_str());
   std::vector<Entry> batch;
@@ -150,6 +158,15 @@ bool Trail::write_lines(std::vector<Entry>& batch, bool sync, std::string& error
     if (m_.sync_seconds) m_.sync_seconds->Observe(std::chrono::duration<double>(last_sync_ - t0).count());
   } else {
     unsynced_ = true;
+    // Under steady traffic the writer is never idle: async records are synced once a second here.
+    if (std::chrono::steady_clock::now() - last_sync_ >= kAsyncSyncInterval) {
+      if (!sink_->sync(error)) {
+        needs_resume_ = true;
+        return false;
+      }
+      unsynced_ = false;
+      last_sync_ = std::chrono::steady_clock::now();
+    }
   }
   last_seq_ = chain_.seq;
   if (m_.records) m_.records->Increment(static_cast<double>(batch.size()));

@@ -66,8 +66,11 @@ class Trail {
         },
         token, std::move(body));
   }
-  // Queues a record nobody waits for (security events).
+  // Queues a record nobody waits for (an async patient stream).
   void submit(std::string body) { enqueue(std::move(body), Completion(), {}); }
+  // Queues a security event. Past half the queue bound it is dropped (and counted): a flood of bad
+  // tokens must not fill the queue that patient records need.
+  void offer(std::string body);
 
  private:
   using Completion = boost::asio::any_completion_handler<void(bool)>;

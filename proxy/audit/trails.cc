@@ -8,9 +8,11 @@
 namespace vigie::audit {
 namespace {
 
-std::unique_ptr<Sink> make_sink(const std::string& stream, const config::AuditSink& s, observe::Metrics& metrics) {
+std::unique_ptr<Sink> make_sink(const std::string& stream, const config::AuditSink& s, const std::string& key,
+                                observe::Metrics& metrics) {
   switch (s.type) {
-    case config::AuditSinkType::File: return std::make_unique<FileSink>(FileSink::Options{s.path, s.rotate_bytes, s.rotate_every});
+    case config::AuditSinkType::File:
+      return std::make_unique<FileSink>(FileSink::Options{s.path, s.rotate_bytes, s.rotate_every, key});
     case config::AuditSinkType::Stdout: return std::make_unique<StdoutSink>();
     case config::AuditSinkType::Loki: return std::make_unique<LokiSink>(s, stream, metrics.loki(stream));
   }
@@ -28,7 +30,7 @@ std::unique_ptr<Trail> open_trail(const std::string& name, const config::AuditSt
   o.encode = [format = st.format, observer](const Record& r) {
     return format == config::AuditFormat::Json ? encode_json(r) : encode_fhir(r, observer);
   };
-  auto trail = std::make_unique<Trail>(std::move(o), make_sink(name, st.sink, metrics), metrics.audit(name));
+  auto trail = std::make_unique<Trail>(std::move(o), make_sink(name, st.sink, key, metrics), metrics.audit(name));
   std::string error;
   if (!trail->start(error)) errors.push_back("audit stream " + name + ": " + error);
   return trail;

@@ -127,6 +127,15 @@ void read_audit(Reader& r, Audit& a) {
 void check_audit(const Config& c, LoadContext& ctx) {
   if (c.audit.enabled) {
     const Audit& a = c.audit;
+    // Lines over the pipe's atomic size (4 KiB) from two writers interleave on one stdout.
+    int on_stdout = (c.access_log.path == "stdout") + (a.patient.sink.type == AuditSinkType::Stdout) +
+                    (a.security && a.security->sink.type == AuditSinkType::Stdout);
+    if (on_stdout > 1 && (a.patient.sink.type == AuditSinkType::Stdout ||
+                          (a.security && a.security->sink.type == AuditSinkType::Stdout))) {
+      ctx.errors.push_back({ctx.file, a.line, "audit",
+                            "only one of access_log and the audit streams may write to stdout (their lines would "
+                            "interleave): set access_log.path to a file or off, or give a stream a file"});
+    }
     bool same_file = a.security && a.security->sink.type != AuditSinkType::Stdout &&
                      a.security->sink.path == a.patient.sink.path;
     if (same_file) {

@@ -252,8 +252,11 @@ void read_rule(Reader& r, const Authorization& a, Policy& p, size_t index) {
   rule.break_glass = r.boolean("break_glass").value_or(false);
   if (rule.break_glass && !allow) r.error("break_glass", "applies to allow rules only");
   if (auto audit = r.str("audit")) {
-    if (*audit == "patient") rule.audit_patient = true;
-    else r.error("audit", "expected patient, got '" + *audit + "'");
+    if (*audit != "patient") r.error("audit", "expected patient, got '" + *audit + "'");
+    // The mark covers what a rule allows; what a deny rule refuses is recorded through the
+    // policy's patient_data paths (or the route's audit: patient), never silently not at all.
+    else if (!allow) r.error("audit", "marks what an allow rule lets through; list refused paths in the policy's patient_data");
+    else rule.audit_patient = true;
   }
   p.rules.push_back(std::move(rule));
 }

@@ -123,7 +123,7 @@ void security_event(RequestContext& ctx, std::string_view event, audit::Outcome 
   r.outcome = outcome;
   r.reason = reason;
   r.status = status;
-  trail.submit(ctx.trails->encode(r, trail));
+  trail.offer(ctx.trails->encode(r, trail));
 }
 
 class AuditStage final : public Stage {

@@ -53,7 +53,10 @@ bool same_listeners(const config::Config& a, const config::Config& b) {
 bool same_stream(const config::AuditStream& a, const config::AuditStream& b) {
   return a.sink.type == b.sink.type && a.sink.path == b.sink.path && a.format == b.format &&
          a.durability == b.durability && a.sink.rotate_bytes == b.sink.rotate_bytes &&
-         a.sink.rotate_every == b.sink.rotate_every && a.sink.loki_url == b.sink.loki_url;
+         a.sink.rotate_every == b.sink.rotate_every && a.sink.loki_url == b.sink.loki_url &&
+         a.sink.labels == b.sink.labels && a.sink.loki_tenant == b.sink.loki_tenant &&
+         a.sink.ca_file == b.sink.ca_file && a.sink.spool_bytes == b.sink.spool_bytes &&
+         (a.sink.loki_token ? a.sink.loki_token->value : "") == (b.sink.loki_token ? b.sink.loki_token->value : "");
 }
 
 bool same_audit_sinks(const config::Audit& a, const config::Audit& b) {

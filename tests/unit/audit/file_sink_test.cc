@@ -162,3 +162,67 @@ TEST(LastLine, finds_the_last_complete_line_across_blocks) {
 
 }  // namespace
 }  // namespace vigie::audit
+
+namespace vigie::audit {
+namespace {
+
+TEST(FileSink, a_chain_sealed_under_another_key_is_refused_at_resume) {
+  TempDir dir;
+  std::string path = (dir.path / "audit.log").string();
+  ChainState written;
+  std::string lines = sealed(written, "{\"n\":1");
+  lines += sealed(written, "{\"n\":2");
+  std::ofstream(path) << lines;
+  ChainState s;
+  std::string error;
+  {
+    FileSink same({path, 0, {}, std::string(kKey)});
+    EXPECT_TRUE(same.resume(s, error)) << error;
+    EXPECT_EQ(s.seq, 2u);
+  }
+  FileSink other({(dir.path / "audit.log").string(), 0, {}, "another key, also 32 bytes long!"});
+  std::string error2;
+  EXPECT_FALSE(other.resume(s, error2));
+  EXPECT_NE(error2.find("does not verify under the configured audit key"), std::string::npos) << error2;
+}
+
+TEST(FileSink, one_writer_per_file) {
+  TempDir dir;
+  std::string path = (dir.path / "audit.log").string();
+  FileSink first({path});
+  FileSink second({path});
+  ChainState s;
+  std::string error;
+  ASSERT_TRUE(first.resume(s, error)) << error;
+  EXPECT_FALSE(second.resume(s, error));
+  EXPECT_NE(error.find("one Vigie per audit file"), std::string::npos) << error;
+}
+
+TEST(FileSink, a_live_file_moved_away_is_replaced_at_the_next_rotation) {
+  TempDir dir;
+  std::string path = (dir.path / "audit.log").string();
+  FileSink sink({path, 10, {}});
+  ChainState s, written;
+  std::string error;
+  ASSERT_TRUE(sink.resume(s, error));
+  ASSERT_TRUE(sink.write(sealed(written, "{\"n\":1"), error));
+  fs::rename(path, dir.path / "taken");
+  EXPECT_TRUE(sink.rotate_if_due(100, std::chrono::system_clock::now(), error)) << error;
+  ASSERT_TRUE(sink.write(sealed(written, "{\"n\":2"), error));
+  EXPECT_TRUE(fs::exists(path));
+}
+
+TEST(FileSink, compressed_or_renamed_copies_are_not_chain_files) {
+  TempDir dir;
+  std::string path = (dir.path / "audit.log").string();
+  for (const char* name : {"audit.log.20261204T100000.000Z.gz", "audit.log.20261204T100000.000Z-2",
+                           "audit.log.20261204T1000.000Z", "audit.log.20261204T100000.000Z-"}) {
+    std::ofstream(dir.path / name) << "x\n";
+  }
+  auto rotated = FileSink::rotated_files(path);
+  ASSERT_EQ(rotated.size(), 1u);
+  EXPECT_TRUE(rotated[0].ends_with("-2"));
+}
+
+}  // namespace
+}  // namespace vigie::audit

@@ -36,7 +36,8 @@ const std::string kPublicRoute = "  - {id: r, path: {prefix: /}, cluster: app, a
 const std::string kAuditedRoute = "  - {id: r, path: {prefix: /}, cluster: app, auth: public, audit: patient}\n";
 
 TEST(AuditLoader, streams_with_their_defaults) {
-  auto c = load(kAuditedRoute, R"(audit:
+  auto c = load(kAuditedRoute, R"(access_log: {path: "off"}
+audit:
   key: {env: VIGIE_TEST_AUDIT_KEY}
   patient: {sink: file, path: /var/log/vigie/patient.log}
   security: {sink: stdout}
@@ -113,6 +114,8 @@ TEST(AuditLoader, mistakes_name_their_line_and_key) {
        "audit:\n" + key + "  patient: {sink: file, path: /a.log}\n  security: {sink: file, path: /a.log}\n",
        "audit.security.path"},
       {"unknown_key", "audit:\n" + key + "  patient: {sink: stdout}\n  colour: red\n", "audit.colour: unknown key"},
+      {"stdout_shared_with_the_access_log", "audit:\n" + key + "  patient: {sink: file, path: /a.log}\n  security: {sink: stdout}\n",
+       "only one of access_log and the audit streams may write to stdout"},
   };
   for (const auto& c : cases) {
     auto r = load(kPublicRoute, c.audit);

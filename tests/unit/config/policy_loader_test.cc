@@ -226,6 +226,16 @@ struct BadCase {
 // Lines 1-5 of most cases: the rule under test starts on line 6.
 const std::string kHead = "groups:\n  clinicians: " + kClinicians + "\npolicies:\n  p:\n    rules:\n";
 
+TEST(PolicyLoader, patient_data_paths_mark_the_policy) {
+  auto l = load(kHead + "      - allow: {groups: [clinicians]}\n    patient_data: [\"/openmrs/ws/rest/v1/patient/**\"]\n");
+  ASSERT_TRUE(l.errors.empty()) << all(l.errors);
+  const Policy* p = l.a.find("p");
+  ASSERT_EQ(p->patient_data.size(), 1u);
+  EXPECT_TRUE(p->patient_data[0].matches("/openmrs/ws/rest/v1/patient/abc"));
+  EXPECT_TRUE(p->marks_patient_data());
+  EXPECT_FALSE(l.a.find("authenticated")->marks_patient_data());
+}
+
 TEST(PolicyLoader, bad_files_name_file_line_and_key) {
   for (const auto& c : std::vector<BadCase>{
            {"unknown_key_in_rule", kHead + "      - allow: {groups: [clinicians]}\n        colour: red\n",
@@ -240,6 +250,12 @@ TEST(PolicyLoader, bad_files_name_file_line_and_key) {
             "policies.p.rules[0]", 6, "needs exactly one of allow, deny"},
            {"neither_allow_nor_deny", kHead + "      - name: nothing\n        audit: patient\n",
             "policies.p.rules[0]", 6, "needs exactly one of allow, deny"},
+           {"audit_mark_on_a_deny_rule", kHead + "      - deny: {methods: [DELETE]}\n        audit: patient\n",
+            "policies.p.rules[0].audit", 7, "marks what an allow rule lets through"},
+           {"empty_patient_data", kHead + "      - allow: {authenticated: true}\n    patient_data: []\n",
+            "policies.p.patient_data", 7, "is empty"},
+           {"bad_patient_data_pattern", kHead + "      - allow: {authenticated: true}\n    patient_data: [nope]\n",
+            "policies.p.patient_data", 7, "must start with '/'"},
            {"empty_allow_mapping", kHead + "      - allow: {}\n", "policies.p.rules[0].allow", 6,
             "holds no criterion (write `authenticated: true`"},
            {"null_allow", kHead + "      - allow:\n", "policies.p.rules[0].allow", 6, "holds no criterion"},
