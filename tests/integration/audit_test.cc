@@ -227,6 +227,29 @@ TEST_F(Audit, the_chain_verifies_and_a_tampered_record_is_found) {
   EXPECT_NE(broken.out.find("tampered.log:3:"), std::string::npos) << broken.out;
 }
 
+TEST_F(Audit, forward_auth_records_the_described_patient_request) {
+  login("alice");
+  std::string cookie = browser.cookie_header(bed.url("/"));
+  size_t before = bed.upstream.count();
+  auto r = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
+                        "X-Original-URL: http://127.0.0.1/openmrs/ws/rest/v1/patient/" + kPatient +
+                            "?v=full\r\nX-Original-Method: GET\r\nCookie: " + cookie + "\r\n");
+  ASSERT_EQ(r->result_int(), 200u);
+  EXPECT_EQ(bed.upstream.count(), before);  // the ingress serves it, not Vigie
+  auto mine = with(records(patient_log()), "request_id", std::string((*r)["X-Request-Id"]));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0]["path"], "/openmrs/ws/rest/v1/patient/" + kPatient);
+  EXPECT_EQ(mine[0]["patients"][0]["id"], kPatient);
+  EXPECT_EQ(mine[0]["route"], "openmrs");
+  EXPECT_EQ(mine[0]["outcome"], "allowed");
+  EXPECT_EQ(mine[0]["user"]["oid"], oid);
+  // A described request that is no patient data leaves no record.
+  auto home = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
+                           "X-Original-URL: http://127.0.0.1/home\r\nCookie: " + cookie + "\r\n");
+  ASSERT_EQ(home->result_int(), 200u);
+  EXPECT_TRUE(with(records(patient_log()), "request_id", std::string((*home)["X-Request-Id"])).empty());
+}
+
 class AuditSinkFailure : public Audit {
  protected:
   AuditSinkFailure() : Audit("/dev/full") {}
