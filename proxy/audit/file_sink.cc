@@ -12,28 +12,12 @@
 #include <filesystem>
 #include <optional>
 
+#include "audit/file_io.h"
+
 namespace vigie::audit {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string errno_text(std::string_view what, const std::string& path) {
-  return std::string(what) + " " + path + ": " + std::strerror(errno);
-}
-
-bool write_all(int fd, std::string_view data, std::string& error, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      error = errno_text("cannot write", path);
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 // "20261204T163005.123Z": sorts as time does.
 std::string utc_stamp(std::chrono::system_clock::time_point t) {
@@ -61,20 +45,6 @@ bool is_stamp(std::string_view s) {
   if (rest.empty()) return true;
   if (rest.size() < 2 || rest[0] != '-') return false;
   return std::all_of(rest.begin() + 1, rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
-
-bool sync_directory(const std::string& path, std::string& error) {
-  std::string dir = fs::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    error = errno_text("cannot open directory", dir);
-    return false;
-  }
-  bool ok = ::fsync(fd) == 0;
-  if (!ok) error = errno_text("cannot sync directory", dir);
-  ::close(fd);
-  return ok;
 }
 
 bool read_at(int fd, char* buf, size_t n, uint64_t at, std::string& error) {
@@ -280,7 +250,8 @@ uint64_t FileSink::source_size(const std::string& file, std::error_code& ec) con
 
 bool FileSink::write(std::string_view lines, std::string& error) {
   if (fd_ < 0 && !open(error)) return false;
-  if (!write_all(fd_, lines, error, opt_.path)) {
+  if (!write_all(fd_, lines)) {
+    error = errno_text("cannot write", opt_.path);
     // All or nothing: a partial record would end the chain in the middle of a line.
     if (regular_ && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) error += " (and cannot cut it back)";
     return false;
@@ -316,7 +287,7 @@ bool FileSink::rotate(std::chrono::system_clock::time_point now, std::string& er
   ::close(fd_);
   fd_ = -1;
   // The rename must survive a crash too, or the chain's next file would seem to start from nothing.
-  return open(error) && sync_directory(opt_.path, error);
+  return open(error) && sync_directory_of(opt_.path, error);
 }
 
 std::vector<std::string> FileSink::rotated_files(const std::string& path) {
@@ -342,7 +313,9 @@ bool StdoutSink::resume(ChainState& state, std::string&) {
 }
 
 bool StdoutSink::write(std::string_view lines, std::string& error) {
-  return write_all(STDOUT_FILENO, lines, error, "stdout");
+  if (write_all(STDOUT_FILENO, lines)) return true;
+  error = errno_text("cannot write", "stdout");
+  return false;
 }
 
 }  // namespace vigie::audit

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/strings.h"
+
 namespace vigie::audit {
 namespace {
 
@@ -14,22 +16,6 @@ constexpr std::array<bool, 256> kPlain = [] {
   return t;
 }();
 
-// Length of the valid UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0 when it is not one:
-// overlong forms, surrogates and code points above U+10FFFF are invalid (RFC 3629).
-size_t utf8_length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  const size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  }
-  if (c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
-  if (c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogate
-  if (c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
-  if (c == 0xf4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
-  return n;
-}
 
 void put_digits(char* p, unsigned v, int width) {
   for (int k = width - 1; k >= 0; --k) {
@@ -53,7 +39,7 @@ void append_json_escaped(std::string& out, std::string_view s) {
     }
     size_t len = 0;
     if (c >= 0x80) {
-      len = utf8_length(s, i);
+      len = core::utf8_length(s, i);
       // U+2028/U+2029 (E2 80 A8/A9) are valid JSON, but some readers split lines on them.
       const bool line_separator = len == 3 && c == 0xe2 && static_cast<unsigned char>(p[i + 1]) == 0x80 &&
                                   (static_cast<unsigned char>(p[i + 2]) & 0xfe) == 0xa8;

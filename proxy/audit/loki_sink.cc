@@ -1,5 +1,7 @@
 #include "audit/loki_sink.h"
 
+#include "audit/file_io.h"
+
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -23,38 +25,7 @@ namespace {
 
 constexpr size_t kMaxLine = 16u << 20;  // as FileSink: past it the spool is not ours
 
-std::string errno_text(std::string_view what, const std::string& path) {
-  return std::string(what) + " " + path + ": " + std::strerror(errno);
-}
-
 std::string base_name(const std::string& path) { return fs::path(path).filename().string(); }
-
-bool sync_directory_of(const std::string& path, std::string& error) {
-  std::string dir = fs::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    error = errno_text("cannot open directory", dir);
-    return false;
-  }
-  bool ok = ::fsync(fd) == 0;
-  if (!ok) error = errno_text("cannot sync directory", dir);
-  ::close(fd);
-  return ok;
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 // [at, at + n) of the file; shorter only when the file is.
 bool read_range(int fd, uint64_t at, size_t n, std::string& out) {

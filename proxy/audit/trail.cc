@@ -107,9 +107,7 @@ void Trail::idle() {
   }
   if (unsynced_ && std::chrono::steady_clock::now() - last_sync_ >= kAsyncSyncInterval) {
     std::string error;
-    if (!sink_->sync(error)) fail(error);
-    unsynced_ = false;
-    last_sync_ = std::chrono::steady_clock::now();
+    if (!timed_sync(error)) fail(error);
   }
 }
 
@@ -146,32 +144,28 @@ bool Trail::write_lines(std::vector<Entry>& batch, bool sync, std::string& error
     chain_ = saved;
     return false;
   }
-  if (sync) {
-    auto t0 = std::chrono::steady_clock::now();
-    if (!sink_->sync(error)) {
-      // The lines may or may not have reached the disk: the chain is re-read from the sink before
-      // anything else is written.
-      needs_resume_ = true;
-      return false;
-    }
-    last_sync_ = std::chrono::steady_clock::now();
-    if (m_.sync_seconds) m_.sync_seconds->Observe(std::chrono::duration<double>(last_sync_ - t0).count());
-  } else {
-    unsynced_ = true;
-    // Under steady traffic the writer is never idle: async records are synced once a second here.
-    if (std::chrono::steady_clock::now() - last_sync_ >= kAsyncSyncInterval) {
-      if (!sink_->sync(error)) {
-        needs_resume_ = true;
-        return false;
-      }
-      unsynced_ = false;
-      last_sync_ = std::chrono::steady_clock::now();
-    }
+  unsynced_ = true;
+  // Under steady traffic the writer is never idle: async records are synced once a second here.
+  bool due = sync || std::chrono::steady_clock::now() - last_sync_ >= kAsyncSyncInterval;
+  if (due && !timed_sync(error)) {
+    // The lines may or may not have reached the disk: the chain is re-read from the sink before
+    // anything else is written.
+    needs_resume_ = true;
+    return false;
   }
   last_seq_ = chain_.seq;
   if (m_.records) m_.records->Increment(static_cast<double>(batch.size()));
   if (m_.bytes) m_.bytes->Increment(static_cast<double>(lines.size()));
   if (m_.last_sequence) m_.last_sequence->Set(static_cast<double>(chain_.seq));
+  return true;
+}
+
+bool Trail::timed_sync(std::string& error) {
+  auto t0 = std::chrono::steady_clock::now();
+  if (!sink_->sync(error)) return false;
+  last_sync_ = std::chrono::steady_clock::now();
+  unsynced_ = false;
+  if (m_.sync_seconds) m_.sync_seconds->Observe(std::chrono::duration<double>(last_sync_ - t0).count());
   return true;
 }
 

@@ -87,6 +87,7 @@ class Trail {
   void fail(const std::string& error);
   void write_batch(std::vector<Entry>& batch, bool keep);
   [[nodiscard]] bool write_lines(std::vector<Entry>& batch, bool sync, std::string& error);
+  [[nodiscard]] bool timed_sync(std::string& error);
   void complete(std::vector<Entry>& batch, bool ok);
   void refuse(std::vector<Entry>& batch, bool keep_unwaited);
   [[nodiscard]] bool probe();

@@ -20,5 +20,8 @@ namespace vigie::core {
 [[nodiscard]] bool starts_with_icase(std::string_view s, std::string_view prefix);
 // "a, b, c" from {"a", "b", "c"} with sep ", ".
 [[nodiscard]] std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Length of the valid UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0 when it is not one:
+// overlong forms, surrogates and code points above U+10FFFF are invalid (RFC 3629).
+[[nodiscard]] size_t utf8_length(std::string_view s, size_t i);
 
 }  // namespace vigie::core

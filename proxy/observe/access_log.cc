@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/strings.h"
+
 namespace vigie::observe {
 namespace {
 
@@ -41,22 +43,6 @@ void number(std::string& out, std::string_view name, uint64_t v) {
 
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 (overlong forms, surrogates and
-// code points above U+10FFFF are invalid).
-size_t utf8_length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  }
-  if (c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
-  if (c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogate
-  if (c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
-  if (c == 0xf4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
-  return n;
-}
 
 }  // namespace
 
@@ -74,7 +60,7 @@ void json_escape(std::string& out, std::string_view s) {
         if (c >= 0x80) {
           // Valid UTF-8 ("é" in a French message) is kept; a stray byte is escaped so hostile
           // input cannot make the JSON invalid.
-          if (size_t n = utf8_length(s, i)) {
+          if (size_t n = core::utf8_length(s, i)) {
             out.append(s.substr(i, n));
             i += n - 1;
             break;

@@ -13,7 +13,8 @@
 #   get_token                the service principal's bearer token (BEARER_TOKEN)
 #   nginx_workers            NGINX_WORKER, UPSTREAM_WORKER (after the sanity checks)
 #   warm_up; run_rounds      interleaved rounds into RESULTS, with the before_run/after_run hooks
-#   compute_medians          RPS P50 P99 CPU CPU_US ERRS PEAK per contestant
+#   peak_rss; compute_medians   PEAK_KIB, then RPS P50 P99 CPU CPU_US ERRS PEAK per contestant
+#   log_issues, contestant_table, md_machine, md_contestant_table, md_rounds: report pieces
 #
 # The caller defines CONTESTANTS, url_of CONTESTANT and header_args CONTESTANT ARRAY-NAME (the URL
 # and the -H arguments wrk sends), and is_auth CONTESTANT (a non-2xx answer stops the benchmark).

@@ -128,7 +128,8 @@ TEST(Check, reports_every_error_with_file_line_and_key) {
 TEST(Check, shipped_example_configs_are_valid) {
   std::string out;
   // The demo's secrets come from the environment, as scripts/demo.sh sets them.
-  std::string env = "VIGIE_DEMO_CLIENT_SECRET=s VIGIE_DEMO_COOKIE_KEYS=$(openssl rand -base64 32) ";
+  std::string env = "VIGIE_DEMO_CLIENT_SECRET=s VIGIE_DEMO_COOKIE_KEYS=$(openssl rand -base64 32) "
+                    "VIGIE_DEMO_AUDIT_KEY=$(openssl rand -base64 48) ";
   EXPECT_EQ(run_command(env + VIGIE_BINARY + " check --config " VIGIE_SOURCE_DIR "/config/demo.yaml", &out), 0) << out;
 }
 

@@ -37,3 +37,21 @@ TEST(Strings, trim_and_prefix) {
 
 }  // namespace
 }  // namespace vigie::core
+
+namespace vigie::core {
+namespace {
+
+TEST(Strings, utf8_length_accepts_only_shortest_valid_forms) {
+  EXPECT_EQ(utf8_length("\xc3\xa9", 0), 2u);              // é
+  EXPECT_EQ(utf8_length("\xe2\x82\xac", 0), 3u);          // €
+  EXPECT_EQ(utf8_length("\xf0\x9f\x98\x80", 0), 4u);      // 😀
+  EXPECT_EQ(utf8_length("\xc0\xaf", 0), 0u);              // overlong '/'
+  EXPECT_EQ(utf8_length("\xe0\x80\xaf", 0), 0u);          // overlong
+  EXPECT_EQ(utf8_length("\xed\xa0\x80", 0), 0u);          // surrogate
+  EXPECT_EQ(utf8_length("\xf4\x90\x80\x80", 0), 0u);      // above U+10FFFF
+  EXPECT_EQ(utf8_length("\xe2\x82", 0), 0u);              // cut short
+  EXPECT_EQ(utf8_length("\x80", 0), 0u);                  // a continuation byte alone
+}
+
+}  // namespace
+}  // namespace vigie::core
