@@ -199,8 +199,7 @@ asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) 
     auto* refusal = std::get_if<authn::Refusal>(&answer);
     std::optional<Reason> refused;
     if (refusal) refused = reason_for(refusal->failure);
-    Described& dd = d;
-    DescribedRequest described{dd.route, dd.method, dd.host, dd.path, dd.query,
+    DescribedRequest described{d.route, d.method, d.host, d.path, d.query,
                                reply && reply->identity ? reply->identity : nullptr};
     int status = refused ? info(*refused).status : (reply ? reply->status : 200);
     if (!co_await record_forward_auth(ctx, described, status, refused)) {

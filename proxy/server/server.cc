@@ -49,7 +49,6 @@ bool same_listeners(const config::Config& a, const config::Config& b) {
   return true;
 }
 
-// What a reload cannot change: sockets, threads and files opened once at start.
 bool same_stream(const config::AuditStream& a, const config::AuditStream& b) {
   return a.sink.type == b.sink.type && a.sink.path == b.sink.path && a.format == b.format &&
          a.durability == b.durability && a.sink.rotate_bytes == b.sink.rotate_bytes &&
@@ -66,10 +65,12 @@ bool same_audit_sinks(const config::Audit& a, const config::Audit& b) {
   return same_key && same_stream(a.patient, b.patient) && (!a.security || same_stream(*a.security, *b.security));
 }
 
+// What a reload cannot change: sockets, threads and files opened once at start (the audit trails
+// with their sinks and key among them).
 bool needs_restart(const config::Config& a, const config::Config& b) {
-  return !same_audit_sinks(a.audit, b.audit) || !same_listeners(a, b) || a.workers != b.workers || a.admin.address != b.admin.address ||
-         a.admin.port != b.admin.port || a.access_log.path != b.access_log.path ||
-         a.limits.max_connections != b.limits.max_connections;
+  return !same_audit_sinks(a.audit, b.audit) || !same_listeners(a, b) || a.workers != b.workers ||
+         a.admin.address != b.admin.address || a.admin.port != b.admin.port ||
+         a.access_log.path != b.access_log.path || a.limits.max_connections != b.limits.max_connections;
 }
 
 }  // namespace
