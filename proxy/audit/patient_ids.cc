@@ -5,38 +5,14 @@
 #include <utility>
 
 #include "core/strings.h"
+#include "core/url.h"
 
 namespace vigie::audit {
 namespace {
 
 using Rule = config::PatientIdRule;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes `s`, '+' as a space when `plus` (queries; in a path '+' is itself). nullopt on a
-// '%' not followed by two hex digits.
-std::optional<std::string> decode(std::string_view s, bool plus) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += plus && s[i] == '+' ? ' ' : s[i];
-    }
-  }
-  return out;
-}
+std::optional<std::string> decode(std::string_view s, bool plus) { return core::percent_decode(s, plus); }
 
 bool alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

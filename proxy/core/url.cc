@@ -106,13 +106,11 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
-std::optional<std::string> url_decode(std::string_view s) {
+std::optional<std::string> percent_decode(std::string_view s, bool plus) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%') {
+    if (s[i] == '%') {
       if (i + 2 >= s.size()) return std::nullopt;
       int hi = hex_value(s[i + 1]);
       int lo = hex_value(s[i + 2]);
@@ -120,11 +118,13 @@ std::optional<std::string> url_decode(std::string_view s) {
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else {
-      out += s[i];
+      out += plus && s[i] == '+' ? ' ' : s[i];
     }
   }
   return out;
 }
+
+std::optional<std::string> url_decode(std::string_view s) { return percent_decode(s, true); }
 
 std::optional<std::string> query_param(std::string_view query, std::string_view name) {
   while (!query.empty()) {

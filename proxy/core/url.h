@@ -30,6 +30,8 @@ struct Url {
 [[nodiscard]] std::string url_encode(std::string_view s);
 // Decodes %XX and '+' (form encoding); nullopt on a bad escape.
 [[nodiscard]] std::optional<std::string> url_decode(std::string_view s);
+// Decodes %XX, and '+' as a space only when `plus` (a path keeps its '+'); nullopt on a bad escape.
+[[nodiscard]] std::optional<std::string> percent_decode(std::string_view s, bool plus);
 // The value of `name` in an application/x-www-form-urlencoded query, decoded; nullopt when absent
 // or badly encoded. The first occurrence wins.
 [[nodiscard]] std::optional<std::string> query_param(std::string_view query, std::string_view name);

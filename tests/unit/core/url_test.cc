@@ -50,6 +50,12 @@ TEST(Url, encode_decode_round_trip) {
   EXPECT_FALSE(url_decode("%zz"));
 }
 
+TEST(Url, percent_decode_keeps_plus_in_paths) {
+  EXPECT_EQ(percent_decode("a+b%2B", false), "a+b+");
+  EXPECT_EQ(percent_decode("a+b%2B", true), "a b+");
+  EXPECT_FALSE(percent_decode("a%2", false));
+}
+
 TEST(Url, query_param_first_occurrence_decoded) {
   EXPECT_EQ(query_param("code=abc&state=x%2By&code=zzz", "code"), "abc");
   EXPECT_EQ(query_param("code=abc&state=x%2By", "state"), "x+y");
