@@ -183,13 +183,17 @@ asio::awaitable<bool> record_patient_access(RequestContext& ctx, int status, std
 asio::awaitable<bool> record_forward_auth(RequestContext& ctx, const DescribedRequest& d, int status,
                                           std::optional<Reason> refusal) {
   bool patient = marks_patient_data(ctx, *d.route, d.path) || (ctx.decision && ctx.decision->audit_patient);
+  // The described request, not /oauth2/auth, is what this answer's records (security events
+  // included) are about.
+  if (ctx.trails) ctx.audit_draft = draft(ctx, audit::Kind::PatientAccess, &d);
   if (!patient) co_return true;
   ctx.audit_recorded = true;
   if (!ctx.trails || !ctx.trails->patient().accepting()) co_return false;
-  audit::Record r = draft(ctx, audit::Kind::PatientAccess, &d);
   if (ctx.decision && ctx.decision->break_glass) {
-    r.justification = header(ctx, ctx.snapshot->config->authorization.break_glass_header);
+    ctx.audit_draft->justification = header(ctx, ctx.snapshot->config->authorization.break_glass_header);
+    security_event(ctx, "break_glass", audit::Outcome::BreakGlass, ctx.decision->reason(), 0);
   }
+  audit::Record r = take_draft(ctx, audit::Kind::PatientAccess);
   co_return co_await commit(ctx, r, status, std::nullopt, refusal);
 }
 

@@ -243,6 +243,16 @@ TEST_F(Audit, forward_auth_records_the_described_patient_request) {
   EXPECT_EQ(mine[0]["route"], "openmrs");
   EXPECT_EQ(mine[0]["outcome"], "allowed");
   EXPECT_EQ(mine[0]["user"]["oid"], oid);
+  // A refusal's security event names the described request, not /oauth2/auth.
+  auto refused = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
+                              "X-Original-URL: http://127.0.0.1/openmrs/ws/rest/v1/concept/c1\r\nCookie: " + cookie +
+                                  "\r\n");
+  ASSERT_EQ(refused->result_int(), 403u);
+  bed.vigie->wait_metric("vigie_audit_total{kind=\"records\",stream=\"security\"}", 2);
+  auto events = with(records(security_log()), "request_id", std::string((*refused)["X-Request-Id"]));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["event"], "policy_denied");
+  EXPECT_EQ(events[0]["path"], "/openmrs/ws/rest/v1/concept/c1");
   // A described request that is no patient data leaves no record.
   auto home = http_request(bed.vigie->port(), "GET", "/oauth2/auth",
                            "X-Original-URL: http://127.0.0.1/home\r\nCookie: " + cookie + "\r\n");
