@@ -141,7 +141,10 @@ bool Trail::write_lines(std::vector<Entry>& batch, bool sync, std::string& error
   }
   auto now = std::chrono::system_clock::now();
   if (!sink_->rotate_if_due(lines.size(), now, error) || !sink_->write(lines, error)) {
+    // A failed write is undone by the sink; should the undo itself have failed, re-reading the
+    // chain from the sink (which cuts a torn line) keeps the next record from following half a line.
     chain_ = saved;
+    needs_resume_ = true;
     return false;
   }
   unsynced_ = true;
