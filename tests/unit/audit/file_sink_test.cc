@@ -8,20 +8,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/scratch_dir.h"
+
 namespace vigie::audit {
 namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kKey = "0123456789abcdef0123456789abcdef";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "vigie-sink-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using TempDir = testing::ScratchDir;
 
 std::string read(const fs::path& p) {
   std::ifstream in(p);

@@ -11,18 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/scratch_dir.h"
+
 namespace vigie::audit {
 namespace {
 namespace fs = std::filesystem;
 
-struct Dir {
-  fs::path path;
-  Dir() {
-    std::string t = (fs::temp_directory_path() / "vigie-trails-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~Dir() { fs::remove_all(path); }
-};
+using Dir = testing::ScratchDir;
 
 std::vector<std::string> lines(const fs::path& p) {
   std::vector<std::string> out;

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "audit/chain.h"
+#include "support/scratch_dir.h"
 
 namespace vigie::audit {
 namespace {
@@ -15,11 +16,10 @@ namespace fs = std::filesystem;
 constexpr std::string_view kKey = "0123456789abcdef0123456789abcdef";
 
 struct Trail {
-  fs::path dir;
+  testing::ScratchDir scratch;
+  const fs::path& dir = scratch.path;
   std::vector<std::string> lines;  // with '\n'
   Trail() {
-    std::string t = (fs::temp_directory_path() / "vigie-verify-XXXXXX").string();
-    dir = ::mkdtemp(t.data());
     ChainState s;
     for (int i = 1; i <= 6; ++i) {
       std::string body = "{\"n\":" + std::to_string(i);
@@ -27,7 +27,6 @@ struct Trail {
       lines.push_back(body);
     }
   }
-  ~Trail() { fs::remove_all(dir); }
   std::string file(const std::string& name, const std::vector<std::string>& content) const {
     std::ofstream out(dir / name, std::ios::binary);
     for (const auto& l : content) out << l;

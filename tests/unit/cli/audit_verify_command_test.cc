@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "audit/chain.h"
+#include "support/scratch_dir.h"
 
 namespace vigie::cli {
 namespace {
@@ -18,10 +19,9 @@ namespace fs = std::filesystem;
 constexpr std::string_view kKey = "0123456789abcdef0123456789abcdef";
 
 struct Files {
-  fs::path dir;
+  testing::ScratchDir scratch;
+  const fs::path& dir = scratch.path;
   Files() {
-    std::string t = (fs::temp_directory_path() / "vigie-verify-cli-XXXXXX").string();
-    dir = ::mkdtemp(t.data());
     std::ofstream(dir / "key") << kKey << "\n";  // a trailing newline, as `echo` writes it
     audit::ChainState s;
     std::ofstream out(dir / "audit.log");
@@ -31,7 +31,6 @@ struct Files {
       out << line;
     }
   }
-  ~Files() { fs::remove_all(dir); }
   std::string at(const char* name) const { return (dir / name).string(); }
 };
 
