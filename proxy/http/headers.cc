@@ -3,6 +3,7 @@
 #include "http/auth.h"
 
 #include <array>
+#include <cstring>
 
 #include "core/request_id.h"
 #include "core/strings.h"
@@ -146,16 +147,24 @@ std::string host_without_port(std::string_view value) {
 }  // namespace
 
 std::optional<Reason> check_raw_header(std::string_view block, uint32_t max_headers) {
+  // Line by line with memchr: the block of a signed-in browser's request is mostly a cookie, and a
+  // byte-at-a-time loop over it was the hottest function of an authenticated request.
   uint32_t lines = 0;
-  for (size_t i = 0; i < block.size(); ++i) {
-    char c = block[i];
-    if (c == '\n' && (i == 0 || block[i - 1] != '\r')) return Reason::BadFraming;  // bare LF
-    if (c == '\r' && (i + 1 >= block.size() || block[i + 1] != '\n')) return Reason::BadFraming;  // bare CR
-    if (c == '\n') {
-      ++lines;
-      // obs-fold: a header line continued on the next line by leading whitespace (RFC 9112 §5.2).
-      if (i + 1 < block.size() && (block[i + 1] == ' ' || block[i + 1] == '\t')) return Reason::BadFraming;
+  const char* p = block.data();
+  const char* end = p + block.size();
+  while (p < end) {
+    const char* lf = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+    const char* line_end = lf ? lf : end;
+    const char* cr = static_cast<const char*>(std::memchr(p, '\r', size_t(line_end - p)));
+    if (!lf) {
+      if (cr) return Reason::BadFraming;  // a CR with no LF after it
+      break;
     }
+    if (cr != lf - 1) return Reason::BadFraming;  // bare LF, or a CR inside the line (bare CR)
+    ++lines;
+    // obs-fold: a header line continued on the next line by leading whitespace (RFC 9112 §5.2).
+    if (lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t')) return Reason::BadFraming;
+    p = lf + 1;
   }
   // lines = request line + headers + the empty line.
   if (lines > max_headers + 2) return Reason::HeadersTooLarge;

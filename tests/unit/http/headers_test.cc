@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace vigie::http {
 namespace {
 
@@ -36,6 +38,43 @@ TEST(CheckRawHeader, refuses_folding_bare_line_ends_and_too_many_lines) {
   EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: b\n\r\n", 10), Reason::BadFraming);
   EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", 10), Reason::BadFraming);
   EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 2), Reason::HeadersTooLarge);
+}
+
+// The rules byte by byte, as RFC 9112 states them: the reference the line-at-a-time scan must match.
+std::optional<Reason> reference_check(std::string_view block, uint32_t max_headers) {
+  uint32_t lines = 0;
+  for (size_t i = 0; i < block.size(); ++i) {
+    char c = block[i];
+    if (c == '\n' && (i == 0 || block[i - 1] != '\r')) return Reason::BadFraming;
+    if (c == '\r' && (i + 1 >= block.size() || block[i + 1] != '\n')) return Reason::BadFraming;
+    if (c == '\n') {
+      ++lines;
+      if (i + 1 < block.size() && (block[i + 1] == ' ' || block[i + 1] == '\t')) return Reason::BadFraming;
+    }
+  }
+  if (lines > max_headers + 2) return Reason::HeadersTooLarge;
+  return std::nullopt;
+}
+
+TEST(CheckRawHeader, edges_of_the_block) {
+  EXPECT_EQ(check_raw_header("\nGET / HTTP/1.1\r\n\r\n", 10), Reason::BadFraming);
+  EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\n\r\n\r", 10), Reason::BadFraming);
+  EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: b\r\r\n\r\n", 10), Reason::BadFraming);
+  EXPECT_FALSE(check_raw_header("GET / HTTP/1.1\r\nA: b", 10));
+  EXPECT_FALSE(check_raw_header("", 10));
+}
+
+TEST(CheckRawHeader, agrees_with_the_byte_by_byte_rules_on_random_blocks) {
+  std::mt19937 rng(20261204);
+  const char alphabet[] = {'a', 'b', ':', ' ', '\t', '\r', '\n', '\r', '\n'};
+  for (int round = 0; round < 20000; ++round) {
+    std::string block;
+    size_t len = rng() % 40;
+    for (size_t i = 0; i < len; ++i) block += alphabet[rng() % sizeof alphabet];
+    if (round % 2 == 0) block += "\r\n\r\n";  // half of them end as a real block does
+    uint32_t max = rng() % 6;
+    ASSERT_EQ(check_raw_header(block, max), reference_check(block, max)) << testing::PrintToString(block);
+  }
 }
 
 TEST(CheckRequest, host_is_lowercased_without_port) {
