@@ -1,5 +1,7 @@
 #include "http/header_reader.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -7,6 +9,13 @@ namespace vigie::http {
 namespace asio = boost::asio;
 
 constexpr size_t kIdleBufferBytes = 2048;
+constexpr size_t kMaxIdleBufferBytes = 16384;
+
+size_t idle_read_bytes(size_t last_block) {
+  // A KB of room for a cookie that grew, rounded up to whole KB.
+  size_t want = (last_block + 2047) / 1024 * 1024;
+  return std::clamp(want, kIdleBufferBytes, kMaxIdleBufferBytes);
+}
 
 core::Result<size_t, Reason> scan_header_block(std::string_view data, const config::Limits& limits) {
   size_t line_end = data.find('\n');
@@ -31,7 +40,8 @@ asio::awaitable<core::Result<size_t, HeaderReadFailure>> read_header_block(net::
                                                                            boost::beast::flat_buffer& buf,
                                                                            const config::Limits& limits,
                                                                            const config::Timeouts& timeouts,
-                                                                           bool first, bool& idle) {
+                                                                           bool first, size_t idle_read,
+                                                                           bool& idle) {
   auto as_view = [&] {
     auto d = buf.data();
     return std::string_view(static_cast<const char*>(d.data()), d.size());
@@ -39,9 +49,10 @@ asio::awaitable<core::Result<size_t, HeaderReadFailure>> read_header_block(net::
   // RFC 9112 §2.2: ignore empty lines before a request line.
   while (as_view().starts_with("\r\n")) buf.consume(2);
   idle = buf.size() == 0;
-  // An idle keep-alive connection holds a small buffer only: most request headers fit in it, and a
-  // body relay that grew it (relay.h) gives the memory back here.
-  if (idle && buf.capacity() > kIdleBufferBytes) buf.shrink_to_fit();
+  // An idle keep-alive connection holds a buffer the size of its last header block (2 KB for most;
+  // a signed-in browser's cookie needs more, and two reads per request cost more than the memory),
+  // and a body relay that grew it (relay.h) gives the memory back here.
+  if (idle && buf.capacity() > idle_read) buf.shrink_to_fit();
   s.tcp().expires_after(idle && !first ? timeouts.idle : timeouts.request_header);
   for (;;) {
     if (buf.size() > 0) {
@@ -49,7 +60,7 @@ asio::awaitable<core::Result<size_t, HeaderReadFailure>> read_header_block(net::
       if (!scanned) co_return core::fail(HeaderReadFailure{HeaderReadError::Reply, scanned.error()});
       if (*scanned > 0) co_return *scanned;
     }
-    size_t want = buf.size() == 0 ? kIdleBufferBytes : 16384;
+    size_t want = buf.size() == 0 ? idle_read : kMaxIdleBufferBytes;
     auto [ec, n] = co_await s.async_read_some(buf.prepare(want), asio::as_tuple(asio::use_awaitable));
     buf.commit(n);
     if (ec) {

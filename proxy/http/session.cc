@@ -81,6 +81,7 @@ asio::awaitable<void> serve_connection(WorkerState& w, asio::ip::tcp::socket soc
   if (!co_await handshake(stream, w.snapshot->config->timeouts)) co_return;
   beast::flat_buffer buffer;
   bool first = true;
+  size_t idle_read = idle_read_bytes(0);
   for (;;) {
     std::shared_ptr<const Snapshot> snap = w.snapshot;  // pinned for this request
     const config::Config& cfg = *snap->config;
@@ -88,7 +89,7 @@ asio::awaitable<void> serve_connection(WorkerState& w, asio::ip::tcp::socket soc
     if (w.draining && buffer.size() == 0) break;
     bool idle = true;
     w.idle.emplace(&stream, &idle);
-    auto block = co_await read_header_block(stream, buffer, cfg.limits, cfg.timeouts, first, idle);
+    auto block = co_await read_header_block(stream, buffer, cfg.limits, cfg.timeouts, first, idle_read, idle);
     w.idle.erase(&stream);
     first = false;
     if (!block) {
@@ -99,6 +100,7 @@ asio::awaitable<void> serve_connection(WorkerState& w, asio::ip::tcp::socket soc
       }
       break;
     }
+    idle_read = idle_read_bytes(*block);
     bool keep_open = co_await handle_request(w, snap, stream, buffer, *block, conn);
     if (!keep_open || w.draining) break;
   }

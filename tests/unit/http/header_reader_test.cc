@@ -38,5 +38,14 @@ TEST(ScanHeaderBlock, bare_lf_is_refused_instead_of_waiting) {
   EXPECT_EQ(scan_header_block("GET / HTTP/1.1\nHost: a\n\n", limits()).error(), Reason::BadFraming);
 }
 
+TEST(IdleReadBytes, small_headers_keep_2_kb_big_ones_fit_in_one_read) {
+  EXPECT_EQ(idle_read_bytes(0), 2048u);
+  EXPECT_EQ(idle_read_bytes(300), 2048u);
+  // A signed-in browser: 4.3 KB of cookie, room to spare for a re-issued one.
+  EXPECT_EQ(idle_read_bytes(4300), 6144u);
+  EXPECT_GE(idle_read_bytes(4300), 4300u + 1024u);
+  EXPECT_EQ(idle_read_bytes(100000), 16384u);
+}
+
 }  // namespace
 }  // namespace vigie::http
