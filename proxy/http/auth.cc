@@ -19,15 +19,19 @@ std::string_view header(RequestContext& ctx, std::string_view name) {
   return it == ctx.request().end() ? std::string_view{} : std::string_view(it->value());
 }
 
-// All Cookie fields joined (HTTP/1.1 clients normally send one).
-std::string cookies(RequestContext& ctx) {
-  std::string out;
-  for (auto it = ctx.request().find(bhttp::field::cookie);
-       it != ctx.request().end() && it->name() == bhttp::field::cookie; ++it) {
-    if (!out.empty()) out += "; ";
-    out += it->value();
+// All Cookie fields joined: a view of the field when there is one (HTTP/1.1 clients normally send
+// one, and a signed-in browser's is a few KB), else of `joined`.
+std::string_view cookies(RequestContext& ctx, std::string& joined) {
+  auto& req = ctx.request();
+  auto it = req.find(bhttp::field::cookie);
+  if (it == req.end()) return {};
+  auto next = std::next(it);
+  if (next == req.end() || next->name() != bhttp::field::cookie) return it->value();
+  for (; it != req.end() && it->name() == bhttp::field::cookie; ++it) {
+    if (!joined.empty()) joined += "; ";
+    joined += it->value();
   }
-  return out;
+  return joined;
 }
 
 authn::Request make_request(RequestContext& ctx, std::string_view cookie) {
@@ -62,7 +66,8 @@ class AuthenticateStage final : public Stage {
     if (route.auth == config::AuthMode::Public) co_return Continue{};
     // Load refuses a non-public route without an identity section.
     const authn::Service& auth = *ctx.snapshot->auth;
-    std::string cookie = cookies(ctx);
+    std::string joined;
+    std::string_view cookie = cookies(ctx, joined);
     authn::Request req = make_request(ctx, cookie);  // named: see RefreshFlights::Refresh in service.cc
     authn::Authenticated a = co_await auth.authenticate(req, route, *ctx.auth_caches);
     for (auto& h : a.response_headers) ctx.response_headers.push_back(std::move(h));
@@ -170,7 +175,8 @@ bool is_auth_endpoint(const RequestContext& ctx) {
 }
 
 asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx) {
-  std::string cookie = cookies(ctx);
+  std::string joined;
+  std::string_view cookie = cookies(ctx, joined);
   authn::Request r = make_request(ctx, cookie);
   const authn::Service& auth = *ctx.snapshot->auth;
   Described d = described_route(ctx, r, auth.config().login.prefix);
@@ -216,7 +222,8 @@ void set_identity_headers(RequestContext& ctx) {
   if (ctx.snapshot) req.erase(ctx.snapshot->config->authorization.break_glass_header);
   if (ctx.snapshot && ctx.snapshot->auth) {
     // Vigie's cookies are credentials for Vigie only; an upstream (or its logs) never sees them.
-    std::string kept = session::strip_cookies(cookies(ctx), ctx.snapshot->auth->cookie_prefixes());
+    std::string joined;
+    std::string kept = session::strip_cookies(cookies(ctx, joined), ctx.snapshot->auth->cookie_prefixes());
     req.erase(bhttp::field::cookie);
     if (!kept.empty()) req.set(bhttp::field::cookie, kept);
   }

@@ -24,6 +24,55 @@ void each_cookie(std::string_view header, Fn&& fn) {
   }
 }
 
+// Which chunk of `name` a cookie called `n` is: 0 for `name` itself, i for `name_i` (as chunk_name
+// writes it: no sign, no leading zero, at most 99: far more than a header within limits can hold),
+// npos for any other cookie.
+size_t chunk_index(std::string_view n, std::string_view name) {
+  if (!n.starts_with(name)) return std::string_view::npos;
+  if (n.size() == name.size()) return 0;
+  std::string_view digits = n.substr(name.size());
+  if (digits.size() < 2 || digits.size() > 3 || digits[0] != '_' || digits[1] == '0') return std::string_view::npos;
+  size_t i = 0;
+  for (char c : digits.substr(1)) {
+    if (c < '0' || c > '9') return std::string_view::npos;
+    i = i * 10 + size_t(c - '0');
+  }
+  return i;
+}
+
+// The values of `name`, `name_1`, `name_2`… up to the first missing one, in one pass over the
+// header; the first cookie of each name counts (as find_cookie).
+std::vector<std::string_view> chunks(std::string_view header, std::string_view name) {
+  std::vector<std::string_view> found;
+  std::vector<bool> seen;
+  each_cookie(header, [&](std::string_view n, std::string_view v, std::string_view) {
+    size_t i = chunk_index(n, name);
+    if (i == std::string_view::npos) return true;
+    if (i >= found.size()) {
+      found.resize(i + 1);
+      seen.resize(i + 1);
+    }
+    if (!seen[i]) {
+      found[i] = v;
+      seen[i] = true;
+    }
+    return true;
+  });
+  size_t n = 0;
+  while (n < seen.size() && seen[n]) ++n;
+  found.resize(n);
+  return found;
+}
+
+std::string join(const std::vector<std::string_view>& parts) {
+  size_t total = 0;
+  for (auto p : parts) total += p.size();
+  std::string value;
+  value.reserve(total);
+  for (auto p : parts) value += p;
+  return value;
+}
+
 std::string chunk_name(std::string_view name, size_t i) {
   return i == 0 ? std::string(name) : std::string(name) + "_" + std::to_string(i);
 }
@@ -55,22 +104,20 @@ std::optional<std::string_view> find_cookie(std::string_view header, std::string
 }
 
 std::optional<std::string> read_chunked(std::string_view header, std::string_view name) {
-  auto first = find_cookie(header, name);
-  if (!first) return std::nullopt;
-  std::string value(*first);
-  for (size_t i = 1;; ++i) {
-    auto next = find_cookie(header, chunk_name(name, i));
-    if (!next) break;
-    value += *next;
-  }
-  return value;
+  auto parts = chunks(header, name);
+  if (parts.empty()) return std::nullopt;
+  return join(parts);
 }
 
-size_t chunk_count(std::string_view header, std::string_view name) {
-  size_t n = 0;
-  while (find_cookie(header, chunk_name(name, n))) ++n;
-  return n;
+std::optional<std::string_view> read_chunked(std::string_view header, std::string_view name, std::string& joined) {
+  auto parts = chunks(header, name);
+  if (parts.empty()) return std::nullopt;
+  if (parts.size() == 1) return parts[0];
+  joined = join(parts);
+  return joined;
 }
+
+size_t chunk_count(std::string_view header, std::string_view name) { return chunks(header, name).size(); }
 
 std::vector<std::string> set_cookie_lines(const CookieSpec& spec, std::string_view value, std::chrono::seconds max_age,
                                           size_t old_chunks) {

@@ -27,6 +27,9 @@ struct CookieSpec {
 
 // A value written by set_cookie_lines: `name` plus `name_1`, `name_2`… joined; nullopt when absent.
 [[nodiscard]] std::optional<std::string> read_chunked(std::string_view header, std::string_view name);
+// The same without a copy when the value is in one cookie: a view of the header, else of `joined`.
+[[nodiscard]] std::optional<std::string_view> read_chunked(std::string_view header, std::string_view name,
+                                                         std::string& joined);
 // How many chunks of `name` the header carries (0 when none).
 [[nodiscard]] size_t chunk_count(std::string_view header, std::string_view name);
 

@@ -37,6 +37,18 @@ TEST(Cookies, large_value_round_trips_through_chunks) {
   EXPECT_EQ(chunk_count(header, "__Host-vigie"), 3u);
 }
 
+TEST(Cookies, chunks_in_any_order_first_of_each_name_up_to_the_first_gap) {
+  std::string h = "v_1=B; other=x; v=A; v_2=C; v_1=late; v_4=after-gap";
+  EXPECT_EQ(read_chunked(h, "v"), "ABC");
+  EXPECT_EQ(chunk_count(h, "v"), 3u);
+  // Not chunks: other names sharing the prefix, a leading zero, a sign, more than two digits.
+  std::string odd = "v=A; v_01=x; v_+1=x; v_x=x; vv_1=x; v_=x; v_100=x";
+  EXPECT_EQ(read_chunked(odd, "v"), "A");
+  EXPECT_EQ(chunk_count(odd, "v"), 1u);
+  EXPECT_FALSE(read_chunked("v_1=B", "v"));
+  EXPECT_EQ(chunk_count("v_1=B", "v"), 0u);
+}
+
 TEST(Cookies, shrinking_value_deletes_stale_chunks) {
   CookieSpec spec{"vigie", "example.org", false, "Lax"};
   auto lines = set_cookie_lines(spec, "small", std::chrono::seconds(60), 3);
