@@ -164,7 +164,8 @@ asio::awaitable<std::optional<Refusal>> Service::complete_login(const Request& r
                          .roles = std::move(id.roles), .sid = "", .claims = std::move(id.claims),
                          .created = t, .last_seen = t,
                          .tokens_expire = t + tokens->expires_in, .id_token = tokens->id_token,
-                         .access_token = tokens->access_token, .refresh_token = tokens->refresh_token};
+                         .access_token = cfg_.keep_access_token ? tokens->access_token : "",
+                         .refresh_token = tokens->refresh_token};
   if (auto sid = claims.find("sid"); sid != claims.end() && sid->is_string()) s.sid = sid->get<std::string>();
   auto saved = co_await store_->save(s);  // a new session: a new ticket in a server-side store
   if (!saved) co_return refusal(Failure::ProviderUnavailable, "session_store_unavailable");

@@ -192,23 +192,25 @@ Authenticated Service::unauthenticated(const Request& req, const config::Route& 
 }
 
 asio::awaitable<Authenticated> Service::from_session(const Request& req, SessionCache& cache) const {
-  auto value = session::read_chunked(req.cookie, session_cookie_.name);
+  std::string joined;
+  // authenticate() saw the first chunk.
+  std::string_view value = *session::read_chunked(req.cookie, session_cookie_.name, joined);
   int64_t t = now();
   // The steady state: this worker opened this very cookie moments ago and nothing is due yet.
-  if (const SessionEntry* hit = cache.find(*value, t); hit && hit->generation == generation_) {
+  if (const SessionEntry* hit = cache.find(value, t); hit && hit->generation == generation_) {
     const Identity& id = *hit->identity;
     if (!revocations_.revoked({id.session_id, id.issuer, hit->sid, id.sub, hit->created}, t)) {
       co_return Authenticated{hit->identity, {}, std::nullopt};
     }
   }
-  cache.erase(*value);
+  cache.erase(value);
   size_t chunks = session::chunk_count(req.cookie, session_cookie_.name);
   auto gone = [&](std::string_view detail) {
     Refusal r{Failure::Unauthenticated, detail, {}};
     for (auto& line : session::clear_cookie_lines(session_cookie_, chunks)) r.headers.emplace_back("Set-Cookie", line);
     return Authenticated{nullptr, {}, std::move(r)};
   };
-  auto data = co_await store_->load(*value);
+  auto data = co_await store_->load(value);
   if (!data) {
     if (data.error() == session::StoreError::Unavailable) {
       co_return Authenticated{nullptr, {}, Refusal{Failure::ProviderUnavailable, "session_store_unavailable", {}}};
@@ -217,40 +219,40 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req, Session
   }
   auto secs = [](auto d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); };
   if (revocations_.revoked(ref_of(*data), t)) {
-    co_await store_->erase(*value);
+    co_await store_->erase(value);
     co_return gone("session_revoked");
   }
   if (t - data->created >= secs(cfg_.session.lifetime)) {
-    co_await store_->erase(*value);
+    co_await store_->erase(value);
     co_return gone("session_expired");
   }
   if (t - data->last_seen >= secs(cfg_.session.idle_timeout)) {
-    co_await store_->erase(*value);
+    co_await store_->erase(value);
     co_return gone("session_idle");
   }
   Authenticated out;
   bool changed = false;
-  if (!data->refresh_token.empty() && t >= data->tokens_expire - secs(cfg_.session.refresh_before)) {
+  if (!data->refresh_token.empty() && t >= refresh_at(*data)) {
     session::SessionData current = *data;
     // A named object, not a temporary: GCC 12 ends temporaries in a co_await expression too early.
-    std::string ticket = *value;
+    std::string ticket(value);
     RefreshFlights::Refresh refresh = [this, current, ticket] { return refresh_shared(current, ticket); };
     auto refreshed = co_await refreshes_.run(current, refresh);
     if (!refreshed) {
-      co_await store_->erase(*value);
+      co_await store_->erase(value);
       co_return gone("refresh_rejected");
     }
-    changed = refreshed->access_token != data->access_token;
+    changed = !session::same_tokens(*refreshed, *data);
     int64_t last_seen = data->last_seen;
     *data = std::move(*refreshed);
     data->last_seen = std::max(last_seen, data->last_seen);
   }
   if (changed || t - data->last_seen >= touch_interval()) {
     data->last_seen = t;
-    auto saved = co_await store_->update(*value, *data);
+    auto saved = co_await store_->update(value, *data);
     if (!saved && saved.error() == session::StoreError::NotFound) co_return gone("session_revoked");
     // A server-side store keeps its ticket: the browser's cookie stays as it is.
-    if (saved && *saved != *value) {
+    if (saved && *saved != value) {
       auto max_age = std::chrono::seconds(std::max<int64_t>(0, data->created + secs(cfg_.session.lifetime) - t));
       for (auto& line : session::set_cookie_lines(session_cookie_, *saved, max_age, chunks)) {
         out.response_headers.emplace_back("Set-Cookie", std::move(line));
@@ -261,15 +263,21 @@ asio::awaitable<Authenticated> Service::from_session(const Request& req, Session
   out.identity = identity_of(std::move(*data));
   entry.identity = out.identity;
   // Not when a new cookie went out: the browser will not send this value again.
-  if (out.response_headers.empty()) cache.insert(*value, std::move(entry), t);
+  if (out.response_headers.empty()) cache.insert(std::string(value), std::move(entry), t);
   co_return out;
+}
+
+int64_t Service::refresh_at(const session::SessionData& data) const {
+  // A session opened before a reload made a route forward the access token has none: refreshed now.
+  if (cfg_.keep_access_token && data.access_token.empty()) return 0;
+  return data.tokens_expire - std::chrono::duration_cast<std::chrono::seconds>(cfg_.session.refresh_before).count();
 }
 
 int64_t Service::cacheable_until(const session::SessionData& data, int64_t now) const {
   auto secs = [](auto d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); };
   // The next sliding-expiry touch, the end of its life, the next token refresh: each needs the slow path.
   int64_t until = std::min(data.last_seen + touch_interval(), data.created + secs(cfg_.session.lifetime));
-  if (!data.refresh_token.empty()) until = std::min(until, data.tokens_expire - secs(cfg_.session.refresh_before));
+  if (!data.refresh_token.empty()) until = std::min(until, refresh_at(data));
   // A revocation this process cannot see (the record erased by another replica) applies within this.
   until = std::min(until, now + secs(cfg_.session.cache));
   return until;
@@ -305,7 +313,7 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_shared(ses
   if (!lock) co_return data;  // the store is down: keep the session as it is
   if (*lock) {
     auto refreshed = co_await refresh_tokens(data);
-    if (refreshed && refreshed->access_token != data.access_token) (void)co_await store_->update(ticket, *refreshed);
+    if (refreshed && !session::same_tokens(*refreshed, data)) (void)co_await store_->update(ticket, *refreshed);
     co_await store_->unlock(data.id, **lock);
     co_return refreshed;
   }
@@ -315,7 +323,7 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_shared(ses
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     auto fresh = co_await store_->load(ticket);
     if (!fresh) co_return fresh.error() == session::StoreError::NotFound ? std::nullopt : std::optional(data);
-    if (fresh->access_token != data.access_token) co_return std::move(*fresh);
+    if (!session::same_tokens(*fresh, data)) co_return std::move(*fresh);
   }
   co_return data;  // the other replica is slow: serve with the tokens we have
 }
@@ -350,7 +358,7 @@ asio::awaitable<std::optional<session::SessionData>> Service::refresh_tokens(ses
     data.claims = std::move(id.claims);
     data.id_token = tokens->id_token;
   }
-  data.access_token = tokens->access_token;
+  data.access_token = cfg_.keep_access_token ? tokens->access_token : "";
   if (!tokens->refresh_token.empty()) data.refresh_token = tokens->refresh_token;
   data.tokens_expire = t + tokens->expires_in;
   co_return data;

@@ -53,6 +53,8 @@ class Service {
   };
 
   [[nodiscard]] boost::asio::awaitable<Authenticated> from_session(const Request& req, SessionCache& cache) const;
+  // When the session's tokens are next refreshed (unix seconds), if it has a refresh token.
+  [[nodiscard]] int64_t refresh_at(const session::SessionData& data) const;
   // Until when a session just opened may be served from a worker's cache without opening it again.
   [[nodiscard]] int64_t cacheable_until(const session::SessionData& data, int64_t now) const;
   // New tokens for a session: the data with fresh tokens, the data unchanged when the provider

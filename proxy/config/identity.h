@@ -96,6 +96,7 @@ struct Identity {
   ForwardAuth forward_auth;
   std::optional<Secret> assertion_key;  // PEM RSA key for X-JWT-Assertion; none: generated per process
   std::vector<std::string> policy_claims;  // claims policies test: kept in sessions and identities (set by load)
+  bool keep_access_token = false;  // a route forwards it (identity_headers.access_token): sessions keep it (set by load)
 };
 
 // Per route: how callers authenticate and what the upstream learns about them.

@@ -240,7 +240,13 @@ void read_route_auth(Reader& r, Route& rt) {
   r.child("identity_headers", [&](Reader& h) { read_headers(h, rt.headers); });
 }
 
-void check_identity(const Config& c, LoadContext& ctx) {
+void check_identity(Config& c, LoadContext& ctx) {
+  // Sessions keep the provider's access token only when a route forwards it: it is the largest part
+  // of the session cookie after the ID token, and read by nothing else.
+  if (c.identity) {
+    c.identity->keep_access_token =
+        std::any_of(c.routes.begin(), c.routes.end(), [](const Route& r) { return r.headers.access_token; });
+  }
   for (size_t i = 0; i < c.routes.size(); ++i) {
     const Route& rt = c.routes[i];
     std::string key = "routes[" + std::to_string(i) + "].auth";

@@ -10,6 +10,6 @@ namespace vigie::config {
 void read_identity(Reader& r, Identity& id);
 void read_route_auth(Reader& r, Route& rt);
 // Checks that need the whole config: a non-public route needs the identity section, and so on.
-void check_identity(const Config& c, LoadContext& ctx);
+void check_identity(Config& c, LoadContext& ctx);  // also derives keep_access_token
 
 }  // namespace vigie::config

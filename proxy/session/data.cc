@@ -38,6 +38,11 @@ bool read_list(const json& j, const char* key, std::vector<std::string>& out) {
 
 }  // namespace
 
+bool same_tokens(const SessionData& a, const SessionData& b) {
+  return a.tokens_expire == b.tokens_expire && a.access_token == b.access_token &&
+         a.refresh_token == b.refresh_token && a.id_token == b.id_token;
+}
+
 std::string to_json(const SessionData& s) {
   json j = json::object();
   for (const auto& f : kStrings) {

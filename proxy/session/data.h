@@ -32,13 +32,17 @@ struct SessionData {
   int64_t last_seen = 0;       // unix seconds; the cookie is re-issued as it advances (idle timeout)
   int64_t tokens_expire = 0;   // unix seconds; when the access token expires
   std::string id_token;
-  std::string access_token;
+  std::string access_token;  // only when a route forwards it (config::Identity::keep_access_token)
   std::string refresh_token;
 };
 
 enum class DataError {
   Malformed,  // not the JSON object to_json writes, or a field of the wrong type
 };
+
+// Whether two versions of a session hold the same provider tokens: a refresh changes at least the
+// expiry (and the access token, where the session keeps one; the refresh token, where it rotates).
+[[nodiscard]] bool same_tokens(const SessionData& a, const SessionData& b);
 
 [[nodiscard]] std::string to_json(const SessionData& s);
 [[nodiscard]] core::Result<SessionData, DataError> from_json(std::string_view text);

@@ -3,10 +3,15 @@
 #include "integration/identity_harness.h"
 
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "jwt/jws.h"
 #include "jwt/keyset.h"
+#include "session/cookies.h"
+#include "session/data.h"
+#include "session/key_ring.h"
 
 namespace vigie::testing {
 namespace {
@@ -414,6 +419,62 @@ TEST(IdentityCheck, check_builds_the_key_ring_and_names_the_secret) {
   EXPECT_NE(out.find("identity.session.keys (file " + dir + "/keys)"), std::string::npos) << out;
   EXPECT_NE(out.find("openssl rand -base64 32"), std::string::npos) << out;
   EXPECT_EQ(out.find("this is not a key"), std::string::npos) << out;  // never the secret itself
+}
+
+}  // namespace
+}  // namespace vigie::testing
+
+namespace vigie::testing {
+namespace {
+
+const std::string kAliceOid = "a11ce000-0000-4000-8000-000000000001";  // standard_tenant()
+
+// The session in a cookie-store bed's cookie, opened with the bed's key ring as Vigie opens it.
+std::optional<session::SessionData> open_session(const IdentityBed& bed, const std::string& cookie_header) {
+  std::ifstream in(bed.dir + "/keys");
+  std::string keys((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto ring = session::KeyRing::parse(keys);
+  auto sealed = session::read_chunked(cookie_header, "__Host-vigie");
+  if (!ring || !sealed) return std::nullopt;
+  auto plain = session::open(*ring, "__Host-vigie", *sealed);
+  if (!plain) return std::nullopt;
+  auto data = session::from_json(*plain);
+  return data ? std::optional(std::move(*data)) : std::nullopt;
+}
+
+TEST_F(Identity, sessions_hold_no_access_token_when_no_route_forwards_it) {
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  auto data = open_session(bed, browser.cookie_header(bed.url("/")));
+  ASSERT_TRUE(data);
+  EXPECT_EQ(data->oid, kAliceOid);
+  EXPECT_FALSE(data->refresh_token.empty());
+  EXPECT_FALSE(data->id_token.empty());
+  EXPECT_GT(data->tokens_expire, 0);
+  EXPECT_TRUE(data->access_token.empty());
+  EXPECT_FALSE(bed.upstream.requests().back().header("X-Forwarded-Access-Token"));
+}
+
+TEST(IdentityAccessToken, a_route_that_forwards_it_gets_the_users_current_access_token) {
+  IdentityBed bed(kRoutes + R"(  - id: graph-client
+    path: {prefix: /graph-client/}
+    cluster: app
+    auth: session
+    policy: authenticated
+    identity_headers: {access_token: true}
+)");
+  Browser browser;
+  bed.provider->next_login("alice");
+  ASSERT_EQ(browser.follow(bed.url("/graph-client/me")).result_int(), 200u);
+  auto forwarded = bed.upstream.requests().back().header("X-Forwarded-Access-Token");
+  ASSERT_TRUE(forwarded);
+  auto claims = jwt_payload(*forwarded);  // the provider's Entra-shaped access token for alice
+  EXPECT_EQ(claims["oid"], kAliceOid);
+  auto data = open_session(bed, browser.cookie_header(bed.url("/")));
+  ASSERT_TRUE(data);
+  EXPECT_EQ(data->access_token, *forwarded);
+  // Only that route gets it.
+  ASSERT_EQ(browser.follow(bed.url("/openmrs/home")).result_int(), 200u);
+  EXPECT_FALSE(bed.upstream.requests().back().header("X-Forwarded-Access-Token"));
 }
 
 }  // namespace

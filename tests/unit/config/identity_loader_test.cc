@@ -67,6 +67,20 @@ TEST(IdentityLoader, valid_identity_is_typed_and_secrets_read) {
   EXPECT_EQ((*c)->routes[0].headers.grafana_roles[0].role, "Editor");
 }
 
+TEST(IdentityLoader, sessions_keep_the_access_token_only_when_a_route_forwards_it) {
+  auto plain = load_string(base_config(), "id.yaml");
+  ASSERT_TRUE(plain) << plain.error()[0].to_string();
+  EXPECT_FALSE((*plain)->identity->keep_access_token);
+
+  std::string text = base_config();
+  size_t at = text.find("identity_headers: {grafana: true,");
+  text.insert(at + std::string("identity_headers: {").size(), "access_token: true, ");
+  auto forwarding = load_string(text, "id.yaml");
+  ASSERT_TRUE(forwarding) << forwarding.error()[0].to_string();
+  EXPECT_TRUE((*forwarding)->routes[0].headers.access_token);
+  EXPECT_TRUE((*forwarding)->identity->keep_access_token);
+}
+
 TEST(IdentityLoader, secret_from_env) {
   setenv("VIGIE_TEST_CLIENT_SECRET", "from-env", 1);
   std::string text = base_config();

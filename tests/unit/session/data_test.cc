@@ -22,6 +22,20 @@ TEST(SessionData, round_trip) {
   EXPECT_EQ(to_json(*back), to_json(s));
 }
 
+TEST(SessionData, same_tokens_sees_a_refresh_in_any_token_or_the_expiry) {
+  SessionData a{.id = "sid1", .tokens_expire = 100, .id_token = "it", .access_token = "", .refresh_token = "rt"};
+  SessionData b = a;
+  b.last_seen = 50;  // a touch is not a refresh
+  b.groups = {"g"};
+  EXPECT_TRUE(same_tokens(a, b));
+  for (auto change : {+[](SessionData& s) { s.tokens_expire += 3600; }, +[](SessionData& s) { s.id_token = "it2"; },
+                      +[](SessionData& s) { s.access_token = "at"; }, +[](SessionData& s) { s.refresh_token = "rt2"; }}) {
+    SessionData c = a;
+    change(c);
+    EXPECT_FALSE(same_tokens(a, c));
+  }
+}
+
 TEST(SessionData, malformed_rejected) {
   for (const char* bad : {"", "[]", "{", R"({"c":1,"ls":2})", R"({"c":1,"ls":2,"te":"3"})",
                           R"({"c":1,"ls":2,"te":3,"g":"x"})", R"({"c":1,"ls":2,"te":3,"g":[1]})",
