@@ -426,7 +426,7 @@ run_rounds() {  # every contestant once per round, the order rotating from round
       read -r -a pids <<<"$(pids_of "$c")"
       before=$(cpu_ticks "${pids[@]}")
       perf_pid=""
-      if [[ $c == "$PERF_CONTESTANT" && $r == 1 ]]; then
+      if [[ " $PERF_CONTESTANT " == *" $c "* && $r == 1 ]]; then
         perf record -F 999 -g -p "${pids[0]}" -o "$T/perf-$c.data" -- sleep "$DURATION" >/dev/null 2>&1 &
         perf_pid=$!
       fi
@@ -434,7 +434,8 @@ run_rounds() {  # every contestant once per round, the order rotating from round
       after=$(cpu_ticks "${pids[@]}")
       if [[ -n $perf_pid ]]; then
         wait "$perf_pid" || true
-        perf report -i "$T/perf-$c.data" --no-children --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40 >&2 || true
+        log "perf profile of $c (samples at 999 Hz; divide by the round's requests to compare contestants):"
+        perf report -i "$T/perf-$c.data" -n --no-children --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40 >&2 || true
       fi
       check_alive
       parsed=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output for $c round $r"; }

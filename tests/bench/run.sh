@@ -23,8 +23,9 @@
 # Environment: ROUNDS (5), DURATION seconds (10, below 60: see above), CONNECTIONS (64), WARMUP
 # seconds per contestant before the rounds (2), IDLE_CONNS (10000), BENCH_DOC (docs/benchmarks.md),
 # BENCH_KEEP=1 keeps the temporary directory (configs, logs, raw wrk output) for inspection.
-# PERF_CONTESTANT=NAME records the serving process of that contestant with `perf record` during its
-# first round and prints the top of the profile (the figures of that round include perf's overhead).
+# PERF_CONTESTANT="NAME [NAME…]" records the serving process of those contestants with `perf record`
+# during their first round and prints the top of each profile with sample counts (the figures of that
+# round include perf's overhead).
 # The steps shared with tests/bench/audit.sh (tools, build, servers, wrk, medians) are in lib.sh.
 set -euo pipefail
 
@@ -234,7 +235,7 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   echo "  - \`upstream\`: wrk straight to the upstream, an nginx returning a fixed ${#BODY}-byte JSON body (\`return 200\`); the floor."
   echo "  - \`nginx\`: nginx as a keep-alive reverse proxy (\`keepalive 64\`, \`proxy_http_version 1.1\`, \`Connection \"\"\`, no access log)."
   echo "  - \`vigie\`: Vigie with \`workers: 1\`, access log off, a public prefix route (\`auth: public\`) to the same upstream, \`GET /\`. Vigie has an \`identity\` section (for the next two), so even public requests have client identity headers and Vigie's own cookies removed."
-  echo "  - \`vigie-session\`: the same Vigie process, a route with \`auth: session\` (\`GET /session/\`); wrk sends \`Cookie:\` with a real session ($COOKIE_CHUNKS chunk(s), ${#SESSION_COOKIE} bytes: the user's identity, two groups, one app role, and the ID, access and refresh tokens, as for Entra ID)."
+  echo "  - \`vigie-session\`: the same Vigie process, a route with \`auth: session\` (\`GET /session/\`); wrk sends \`Cookie:\` with a real session ($COOKIE_CHUNKS chunk(s), ${#SESSION_COOKIE} bytes: the user's identity, two groups, one app role, and the ID and refresh tokens, as for Entra ID; no access token, since no route forwards it)."
   echo "  - \`vigie-bearer\`: the same Vigie process, a route with \`auth: bearer\` requiring an audience and an app role (\`GET /bearer/\`); wrk sends \`Authorization: Bearer\` with a service principal's client-credentials JWT (${#BEARER_TOKEN} bytes, RS256)."
   echo "- Credentials come from the Entra-shaped OpenID provider of the tests (\`tests/support/oidc/entra_provider.mjs\`), token lifetimes of a day so that nothing is refreshed during a run. Before every \`vigie-session\` run (outside the measured CPU), curl signs in afresh through \`/oauth2/start\` → provider → \`/oauth2/callback\`: Vigie re-seals a session cookie at most once a minute, and a fresh cookie keeps a run under ${DURATION}s clear of that point, as a browser that takes each re-issued cookie would be. The service principal's token is fetched once; Vigie verifies it on the first request and then serves it from the worker's verified-token cache. Before the rounds, each credential is checked to answer 200 with the upstream's body and no \`Set-Cookie\`, and each authenticated route to answer 401 without it; a non-2xx answer in an authenticated run stops the benchmark."
   echo "- Pinning: $PINNING. The proxy under test and the upstream share their CPU."
