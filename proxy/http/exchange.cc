@@ -12,6 +12,7 @@
 #include "http/auth.h"
 #include "http/headers.h"
 #include "http/path.h"
+#include "http/request_head.h"
 #include "http/snapshot.h"
 
 namespace vigie::http {
@@ -260,7 +261,7 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
   std::string_view block(static_cast<const char*>(buffer.data().data()), header_len);
   std::optional<Reason> bad = check_raw_header(block, cfg.limits.header_count);
   beast::error_code ec;
-  if (!bad) parser.put(asio::buffer(block.data(), block.size()), ec);
+  if (!bad) parse_header_block(parser, block, ec);
   buffer.consume(header_len);
   if (!bad && (ec || !parser.is_header_done())) bad = parse_error_reason(ec);
   if (bad) {

@@ -1,0 +1,25 @@
+// Parses a checked request header block (check_raw_header) into the request parser. Beast checks a
+// field value one byte at a time (about 7 instructions a byte), and a signed-in caller's request is
+// mostly one long Cookie or Authorization line: in a large block, the Cookie and Authorization
+// lines are set aside, their values checked here with the same rule eight bytes at a time, and
+// inserted into the message after Beast parsed the rest. Worker thread.
+#pragma once
+
+#include <boost/beast/core/error.hpp>
+#include <string_view>
+
+#include "upstream/forwarder.h"
+
+namespace vigie::http {
+
+// Blocks at least this long have their Cookie and Authorization lines set aside.
+constexpr size_t kSetAsideBlockBytes = 256;
+
+// As parser.put(block), with the same outcome: the same fields (Cookie and Authorization may come
+// after the others, each in its own order), and bad_value for a value Beast would refuse.
+void parse_header_block(upstream::RequestParser& parser, std::string_view block, boost::beast::error_code& ec);
+
+// RFC 9110 §5.5 as Beast applies it: no byte below 0x20 except HTAB, and no DEL.
+[[nodiscard]] bool valid_field_value(std::string_view value);
+
+}  // namespace vigie::http
