@@ -1,6 +1,6 @@
 // What a worker remembers between requests so that a signed-in caller's steady-state request costs
 // a hash lookup, not a signature check, an AEAD open, a JSON parse or a Redis round trip:
-//  - BearerCache: SHA-256 of a verified token -> the identity and audiences it proved, until `exp`;
+//  - BearerCache: a verified token -> the identity and audiences it proved, until `exp`;
 //  - SessionCache: the session cookie's value (sealed record or Redis ticket) -> the identity it
 //    opened to, until the session next needs work (see Service::from_session).
 // Bounded: when full, expired entries go first, then the whole map (a rare, cheap reset). Owned by
@@ -51,9 +51,15 @@ class ExpiringCache {
   [[nodiscard]] size_t size() const { return map_.size(); }
 
  private:
+  static constexpr size_t kHashedBytes = 32;
+  // The last 32 bytes of a key: a sealed cookie's tag, a ticket's secret, a JWT's signature. Only
+  // verified credentials are inserted, so no caller can choose keys that share a bucket, and a
+  // request hashes 32 bytes instead of a 3 KB cookie. Equality compares whole keys.
   struct Hash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>{}(s.substr(s.size() > kHashedBytes ? s.size() - kHashedBytes : 0));
+    }
   };
   size_t capacity_;
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> map_;

@@ -10,7 +10,6 @@
 
 #include "core/strings.h"
 #include "core/url.h"
-#include "crypto/hash.h"
 #include "jwt/jws.h"
 #include "net/tls.h"
 #include "oidc/graph.h"
@@ -373,7 +372,7 @@ const Service::BearerIssuer* Service::issuer_for(std::string_view iss, std::stri
   return nullptr;
 }
 
-asio::awaitable<const BearerCache::Entry*> Service::verify_bearer(std::string_view token, const std::string& hash,
+asio::awaitable<const BearerCache::Entry*> Service::verify_bearer(std::string_view token,
                                                                   const config::Route* route, BearerCache& cache,
                                                                   Refusal& refusal) const {
   auto jws = jwt::parse(token);
@@ -400,8 +399,8 @@ asio::awaitable<const BearerCache::Entry*> Service::verify_bearer(std::string_vi
       identity_from_claims(verified->payload, app ? Method::ClientCredentials : Method::Bearer, cfg_.policy_claims));
   id->access_token = std::string(token);
   int64_t until = id->expires + rules.leeway.count();
-  cache.insert(hash, {std::move(id), token_audiences(verified->payload), until, generation_}, t);
-  co_return cache.find(hash, t);
+  cache.insert(std::string(token), {std::move(id), token_audiences(verified->payload), until, generation_}, t);
+  co_return cache.find(token, t);
 }
 
 asio::awaitable<Authenticated> Service::from_bearer(std::string_view token, const config::Route* route,
@@ -410,12 +409,11 @@ asio::awaitable<Authenticated> Service::from_bearer(std::string_view token, cons
     std::string challenge = std::string(kBearerChallenge) + ", error=\"" + std::string(error) + "\"";
     return Authenticated{nullptr, {}, Refusal{f, detail, {{"WWW-Authenticate", std::move(challenge)}}}};
   };
-  std::string hash = crypto::sha256(token);
-  const BearerCache::Entry* entry = cache.find(hash, now());
+  const BearerCache::Entry* entry = cache.find(token, now());
   if (entry && entry->generation != generation_) entry = nullptr;  // verified again under this snapshot
   if (!entry) {
     Refusal why{Failure::InvalidToken, "jwt_malformed", {}};
-    entry = co_await verify_bearer(token, hash, route, cache, why);
+    entry = co_await verify_bearer(token, route, cache, why);
     if (why.failure == Failure::ProviderUnavailable) co_return Authenticated{nullptr, {}, std::move(why)};
     if (!entry) co_return refuse(Failure::InvalidToken, why.detail, "invalid_token");
   }

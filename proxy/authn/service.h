@@ -72,7 +72,6 @@ class Service {
   [[nodiscard]] const BearerIssuer* issuer_for(std::string_view iss, std::string_view tid) const;
   // Verifies a token missing from the cache and caches it; null (with `refusal` filled) on failure.
   [[nodiscard]] boost::asio::awaitable<const BearerCache::Entry*> verify_bearer(std::string_view token,
-                                                                                const std::string& hash,
                                                                                 const config::Route* route,
                                                                                 BearerCache& cache,
                                                                                 Refusal& refusal) const;
