@@ -1,7 +1,7 @@
 // Parses a checked request header block (check_raw_header) into the request parser. Beast checks a
 // field value one byte at a time (about 7 instructions a byte), and a signed-in caller's request is
 // mostly one long Cookie or Authorization line: in a large block, the Cookie and Authorization
-// lines are set aside, their values checked here with the same rule eight bytes at a time, and
+// lines are set aside, their values checked here with the same rule sixteen bytes at a time, and
 // inserted into the message after Beast parsed the rest. Worker thread.
 #pragma once
 
