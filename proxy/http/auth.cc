@@ -1,5 +1,7 @@
 #include "http/auth.h"
 
+#include <algorithm>
+
 #include "core/strings.h"
 #include "core/url.h"
 #include "http/audit.h"
@@ -140,19 +142,25 @@ Described described_route(RequestContext& ctx, const authn::Request& r, std::str
   return d;
 }
 
-std::string sanitized(std::string_view v) {
-  // Claims are user-controlled text (a display name): never let one end a header line.
-  std::string out(v);
-  for (char& c : out) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = ' ';
-  }
-  return out;
+// Claims are user-controlled text (a display name): never let one end a header line. The value
+// itself when it has no control character (almost always), else a copy in `buf` with spaces.
+std::string_view sanitized(std::string_view v, std::string& buf) {
+  auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  if (std::none_of(v.begin(), v.end(), control)) return v;
+  buf.assign(v);
+  std::replace_if(buf.begin(), buf.end(), control, ' ');
+  return buf;
 }
 
 std::string joined(const std::vector<std::string>& v) {
+  size_t size = v.size();
+  for (const auto& s : v) size += s.size();
   std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  out.reserve(size);
+  for (const auto& s : v) {
+    if (!out.empty()) out += ',';
+    out += s;
+  }
   return out;
 }
 
@@ -229,17 +237,22 @@ void set_identity_headers(RequestContext& ctx) {
   }
   if (!ctx.identity) return;
   const authn::Identity& id = *ctx.identity;
+  // A bearer token Vigie verified is Vigie's credential, not the upstream's (Envoy's jwt_authn also
+  // removes it by default): a route that needs it asks for X-Forwarded-Access-Token.
+  if (id.method != authn::Method::Session) req.erase(bhttp::field::authorization);
   const config::IdentityHeaders& h = ctx.route->cfg->headers;
+  std::string buf;
+  auto set = [&](std::string_view name, std::string_view value) { req.set(name, sanitized(value, buf)); };
   if (h.user) {
-    req.set("X-Forwarded-User", sanitized(id.user()));
-    if (!id.email.empty()) req.set("X-Forwarded-Email", sanitized(id.email));
-    if (!id.preferred_username.empty()) req.set("X-Forwarded-Preferred-Username", sanitized(id.preferred_username));
-    if (!id.groups.empty()) req.set("X-Forwarded-Groups", sanitized(joined(id.groups)));
+    set("X-Forwarded-User", id.user());
+    if (!id.email.empty()) set("X-Forwarded-Email", id.email);
+    if (!id.preferred_username.empty()) set("X-Forwarded-Preferred-Username", id.preferred_username);
+    if (!id.groups.empty()) set("X-Forwarded-Groups", joined(id.groups));
   }
   if (h.grafana) {
-    req.set("X-WEBAUTH-USER", sanitized(id.user()));
-    if (!id.email.empty()) req.set("X-WEBAUTH-EMAIL", sanitized(id.email));
-    if (!id.name.empty()) req.set("X-WEBAUTH-NAME", sanitized(id.name));
+    set("X-WEBAUTH-USER", id.user());
+    if (!id.email.empty()) set("X-WEBAUTH-EMAIL", id.email);
+    if (!id.name.empty()) set("X-WEBAUTH-NAME", id.name);
     req.set("X-WEBAUTH-ROLE", grafana_role(h, id));
   }
   if (h.access_token && !id.access_token.empty()) req.set("X-Forwarded-Access-Token", id.access_token);

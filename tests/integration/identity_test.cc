@@ -208,6 +208,13 @@ TEST_F(Identity, service_principal_bearer_token_with_required_role) {
   EXPECT_EQ(r->result_int(), 200u) << r->body();
   auto seen = bed.upstream.requests().back();
   EXPECT_EQ(seen.header("X-Forwarded-User"), "d0d0d0d0-0000-4000-8000-000000000001");
+  EXPECT_FALSE(seen.header("Authorization"));  // Vigie's credential, not the upstream's
+  // On a session route Vigie does not read Authorization: it reaches the upstream as sent.
+  ASSERT_EQ(login("alice").result_int(), 200u);
+  auto basic = http_request(bed.vigie->port(), "GET", "/openmrs/ws/rest/v1/session",
+                            "Cookie: " + browser.cookie_header(bed.url("/")) + "\r\nAuthorization: Basic YWRtaW46dGVzdA==\r\n");
+  ASSERT_EQ(basic->result_int(), 200u);
+  EXPECT_EQ(bed.upstream.requests().back().header("Authorization"), "Basic YWRtaW46dGVzdA==");
   // The same token lacks the role another route requires: known caller, refused.
   auto denied = http_request(bed.vigie->port(), "GET", "/admin-api", "Authorization: Bearer " + token + "\r\n");
   EXPECT_EQ(denied->result_int(), 403u);
@@ -461,6 +468,13 @@ TEST(IdentityAccessToken, a_route_that_forwards_it_gets_the_users_current_access
     auth: session
     policy: authenticated
     identity_headers: {access_token: true}
+  - id: token-api
+    path: {prefix: /token-api/}
+    cluster: app
+    auth: bearer
+    policy: authenticated
+    bearer: {audiences: ["api://vigie"]}
+    identity_headers: {access_token: true}
 )");
   Browser browser;
   bed.provider->next_login("alice");
@@ -472,6 +486,12 @@ TEST(IdentityAccessToken, a_route_that_forwards_it_gets_the_users_current_access
   auto data = open_session(bed, browser.cookie_header(bed.url("/")));
   ASSERT_TRUE(data);
   EXPECT_EQ(data->access_token, *forwarded);
+  // A bearer caller's own token, there too, on a route that forwards it.
+  std::string token = bed.provider->client_credentials_token("daemon", "daemon-secret", "api://vigie/.default");
+  auto r = http_request(bed.vigie->port(), "GET", "/token-api/x", "Authorization: Bearer " + token + "\r\n");
+  ASSERT_EQ(r->result_int(), 200u) << r->body();
+  EXPECT_EQ(bed.upstream.requests().back().header("X-Forwarded-Access-Token"), token);
+  EXPECT_FALSE(bed.upstream.requests().back().header("Authorization"));
   // Only that route gets it.
   ASSERT_EQ(browser.follow(bed.url("/openmrs/home")).result_int(), 200u);
   EXPECT_FALSE(bed.upstream.requests().back().header("X-Forwarded-Access-Token"));
