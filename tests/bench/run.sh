@@ -264,8 +264,8 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   echo "| vigie-session/vigie | $R_SESSION_RPS | $R_SESSION_CPU_US | $SESSION_VERDICT |"
   echo "| vigie-bearer/vigie | $R_BEARER_RPS | $R_BEARER_CPU_US | $BEARER_VERDICT |"
   echo
-  echo "- \`vigie-session/vigie\` is what a signed-in browser's request costs over a public one: finding the session cookie's chunks in a ${#SESSION_COOKIE}-byte \`Cookie\` header, opening the sealed session (AES-256-GCM) and decoding it, checking its lifetimes, building the identity and the identity headers, and removing Vigie's cookies from the \`Cookie\` header sent upstream."
-  echo "- \`vigie-bearer/vigie\` is what a service principal's request costs once its token is verified: a SHA-256 of the ${#BEARER_TOKEN}-byte token, a lookup in the worker's verified-token cache, the issuer, audience and role checks, and the identity headers. The signature is checked once per token and worker, not per request."
+  echo "- \`vigie-session/vigie\` is what a signed-in browser's request costs over a public one: finding the session cookie's chunks in a ${#SESSION_COOKIE}-byte \`Cookie\` header, a lookup of the cookie in the worker's session cache (the sealed session is opened with AES-256-GCM and decoded only on a miss), checking its lifetimes, building the identity and the identity headers, and removing Vigie's cookies from the \`Cookie\` header sent upstream."
+  echo "- \`vigie-bearer/vigie\` is what a service principal's request costs once its token is verified: a lookup of the ${#BEARER_TOKEN}-byte token in the worker's verified-token cache (a hash of its last 32 bytes, a comparison of the whole), the issuer, audience and role checks, the identity headers, and the token removed from the request sent upstream. The signature is checked once per token and worker, not per request."
   echo "- Both also carry a larger request (the credential), which Vigie parses and forwards. The throughput ratio includes the upstream's share of the server CPU, the same for the three routes, so it understates Vigie's own slowdown; the CPU-per-request ratio is Vigie's alone."
   echo
   echo "## Memory"
