@@ -1,10 +1,11 @@
 // Fuzz target: the request parser and header sanitiser, exactly as a client's bytes meet them.
 // Header-block scan with limits, raw checks (obs-fold, bare CR/LF), Beast parse (long Cookie and
 // Authorization lines set aside and checked by request_head.cc), request checks,
-// path normalisation, client identification and the rewrite for the upstream. Must never crash,
-// leak or trip a sanitizer, whatever the bytes.
+// path normalisation, client identification and the rewrite for the upstream, whose head must parse
+// back as exactly one request. Must never crash, leak or trip a sanitizer, whatever the bytes.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "http/header_reader.h"
@@ -12,6 +13,7 @@
 #include "http/path.h"
 #include "http/request_head.h"
 #include "http/request_context.h"
+#include "upstream/wire.h"
 
 namespace {
 
@@ -64,5 +66,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ctx.route = &route;
   ctx.upgrade = http::is_websocket_upgrade(ctx.request());
   http::prepare_upstream_request(ctx);
+  // What goes upstream is one well-formed request head, whatever came in (no smuggled second one).
+  std::string wire;
+  upstream::append_request_head(wire, ctx.request(), ctx.upstream_fields);
+  upstream::RequestParser again;
+  again.eager(false);
+  again.header_limit(static_cast<uint32_t>(wire.size()));
+  size_t used = again.put(boost::asio::buffer(wire.data(), wire.size()), ec);
+  if (ec || !again.is_header_done() || used != wire.size()) __builtin_trap();
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "http/request_context.h"
 #include "http/snapshot.h"
 #include "session/cookies.h"
+#include "upstream/wire.h"
 
 namespace vigie::http {
 namespace asio = boost::asio;
@@ -142,14 +143,13 @@ Described described_route(RequestContext& ctx, const authn::Request& r, std::str
   return d;
 }
 
-// Claims are user-controlled text (a display name): never let one end a header line. The value
-// itself when it has no control character (almost always), else a copy in `buf` with spaces.
-std::string_view sanitized(std::string_view v, std::string& buf) {
+// Claims are user-controlled text (a display name): never let one end a header line. The field
+// line with any control character in the value written as a space.
+void append_claim(std::string& out, std::string_view name, std::string_view value) {
+  size_t from = out.size() + name.size() + 2;
+  upstream::append_field(out, name, value);
   auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
-  if (std::none_of(v.begin(), v.end(), control)) return v;
-  buf.assign(v);
-  std::replace_if(buf.begin(), buf.end(), control, ' ');
-  return buf;
+  std::replace_if(out.begin() + std::ptrdiff_t(from), out.end() - 2, control, ' ');
 }
 
 std::string joined(const std::vector<std::string>& v) {
@@ -241,8 +241,8 @@ void set_identity_headers(RequestContext& ctx) {
   // removes it by default): a route that needs it asks for X-Forwarded-Access-Token.
   if (id.method != authn::Method::Session) req.erase(bhttp::field::authorization);
   const config::IdentityHeaders& h = ctx.route->cfg->headers;
-  std::string buf;
-  auto set = [&](std::string_view name, std::string_view value) { req.set(name, sanitized(value, buf)); };
+  std::string& out = ctx.upstream_fields;  // the client's versions were removed (strip_fields)
+  auto set = [&](std::string_view name, std::string_view value) { append_claim(out, name, value); };
   if (h.user) {
     set("X-Forwarded-User", id.user());
     if (!id.email.empty()) set("X-Forwarded-Email", id.email);
@@ -253,12 +253,13 @@ void set_identity_headers(RequestContext& ctx) {
     set("X-WEBAUTH-USER", id.user());
     if (!id.email.empty()) set("X-WEBAUTH-EMAIL", id.email);
     if (!id.name.empty()) set("X-WEBAUTH-NAME", id.name);
-    req.set("X-WEBAUTH-ROLE", grafana_role(h, id));
+    set("X-WEBAUTH-ROLE", grafana_role(h, id));
   }
-  if (h.access_token && !id.access_token.empty()) req.set("X-Forwarded-Access-Token", id.access_token);
+  if (h.access_token && !id.access_token.empty()) set("X-Forwarded-Access-Token", id.access_token);
   if (h.assertion && ctx.assertion_cache) {
     int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    req.set("X-JWT-Assertion", ctx.assertion_cache->get(ctx.snapshot->auth->assertion(), id, ctx.host, now));
+    upstream::append_field(out, "X-JWT-Assertion",
+                           ctx.assertion_cache->get(ctx.snapshot->auth->assertion(), id, ctx.host, now));
   }
 }
 

@@ -20,7 +20,8 @@ struct RequestContext;
 // Serves it: a complete reply, or a refusal rendered by the caller.
 [[nodiscard]] boost::asio::awaitable<authn::EndpointAnswer> serve_auth_endpoint(RequestContext& ctx);
 
-// After the pipeline: Vigie's cookies removed, the route's identity headers set from ctx.identity.
+// After the pipeline: Vigie's cookies removed, the route's identity headers from ctx.identity added
+// to ctx.upstream_fields.
 void set_identity_headers(RequestContext& ctx);
 
 }  // namespace vigie::http

@@ -218,6 +218,7 @@ asio::awaitable<bool> forward_request(WorkerState& w, RequestContext& ctx, net::
   prepare_upstream_request(ctx);
   upstream::Downstream d{stream, buffer, ctx.parser, cfg.timeouts.body, cfg.timeouts.body,
                          cfg.timeouts.websocket_idle, head, ctx.upgrade};
+  d.added_fields = ctx.upstream_fields;
   AuditGate gate(ctx);
   if (ctx.patient_data) d.gate = &gate;
   const upstream::Cluster& cluster = ctx.snapshot->clusters[ctx.route->cluster];

@@ -8,6 +8,7 @@
 #include "core/request_id.h"
 #include "core/strings.h"
 #include "http/snapshot.h"
+#include "upstream/wire.h"
 
 namespace vigie::http {
 namespace bhttp = boost::beast::http;
@@ -144,6 +145,39 @@ std::string host_without_port(std::string_view value) {
   return h;
 }
 
+// X-Forwarded-For/-Proto/-Host, X-Real-IP and X-Request-Id, as field lines after the request's own
+// (a trusted proxy's X-Forwarded-Proto, -Host and X-Real-IP are kept; its X-Forwarded-For is extended).
+void add_forwarding_fields(RequestContext& ctx) {
+  auto& req = ctx.request();
+  std::string& out = ctx.upstream_fields;
+  const bool trusted = ctx.conn.peer_trusted;
+  auto xff = req.find("X-Forwarded-For");
+  if (trusted && xff != req.end()) {
+    out += "X-Forwarded-For: ";
+    out += xff->value();
+    out += ", ";
+    out += ctx.conn.peer_text;
+    out += "\r\n";
+  } else {
+    upstream::append_field(out, "X-Forwarded-For", ctx.conn.peer_text);
+  }
+  if (xff != req.end()) req.erase("X-Forwarded-For");
+  if (!trusted || req.find("X-Forwarded-Proto") == req.end()) {
+    if (!trusted) req.erase("X-Forwarded-Proto");
+    upstream::append_field(out, "X-Forwarded-Proto", ctx.conn.tls ? "https" : "http");
+  }
+  if (!trusted || req.find("X-Forwarded-Host") == req.end()) {
+    if (!trusted) req.erase("X-Forwarded-Host");
+    auto host = req.find(bhttp::field::host);
+    if (host != req.end()) upstream::append_field(out, "X-Forwarded-Host", host->value());
+  }
+  if (!trusted) req.erase(bhttp::field::forwarded);  // an untrusted Forwarded header would be a lie
+  // An untrusted peer's X-Real-IP went with the proxy-only fields.
+  if (req.find("X-Real-IP") == req.end()) upstream::append_field(out, "X-Real-IP", ctx.client);
+  req.erase("X-Request-Id");
+  upstream::append_field(out, "X-Request-Id", ctx.request_id);
+}
+
 }  // namespace
 
 std::optional<Reason> check_raw_header(std::string_view block, uint32_t max_headers) {
@@ -233,6 +267,7 @@ void prepare_upstream_request(RequestContext& ctx) {
   auto length = ctx.parser.content_length();
   const bool trusted = ctx.conn.peer_trusted;
   strip_fields(req, true, !trusted);
+  ctx.upstream_fields.clear();
   set_identity_headers(ctx);
   req.erase(bhttp::field::content_length);
   req.version(11);
@@ -243,21 +278,7 @@ void prepare_upstream_request(RequestContext& ctx) {
     req.set(bhttp::field::upgrade, "websocket");
     req.set(bhttp::field::connection, "upgrade");
   }
-
-  auto xff = req.find("X-Forwarded-For");
-  if (trusted && xff != req.end()) req.set("X-Forwarded-For", std::string(xff->value()) + ", " + ctx.conn.peer_text);
-  else req.set("X-Forwarded-For", ctx.conn.peer_text);
-  if (!trusted || req.find("X-Forwarded-Proto") == req.end()) {
-    req.set("X-Forwarded-Proto", ctx.conn.tls ? "https" : "http");
-  }
-  if (!trusted || req.find("X-Forwarded-Host") == req.end()) {
-    auto host = req.find(bhttp::field::host);
-    if (host != req.end()) req.set("X-Forwarded-Host", host->value());
-  }
-  if (!trusted) req.erase(bhttp::field::forwarded);  // an untrusted Forwarded header would be a lie
-  if (req.find("X-Real-IP") == req.end()) req.set("X-Real-IP", ctx.client);
-  req.set("X-Request-Id", ctx.request_id);
-
+  add_forwarding_fields(ctx);
   const config::Route& r = *ctx.route->cfg;
   std::string target;
   if (r.rewrite_prefix) {

@@ -49,6 +49,9 @@ struct RequestContext {
   std::shared_ptr<const authn::Identity> identity;  // set by the Authenticate stage
   std::optional<authz::Decision> decision;          // set by the Authorize stage (non-public routes)
   authn::Headers response_headers;  // added to whatever answers the request (a renewed session cookie)
+  // Field lines Vigie adds for the upstream (identity, X-Forwarded-*), sent after the request's own
+  // fields; written by prepare_upstream_request once the client's versions are removed.
+  std::string upstream_fields;
   std::string endpoint_body;  // a login-prefix POST body (back-channel logout), read whole
   audit::Trails* trails = nullptr;  // the process's; null when no `audit:` section was loaded at start
   bool patient_data = false;  // the audit trail records this request (http/audit)

@@ -43,7 +43,7 @@ struct Exchange {
 
   asio::awaitable<Attempt> send_request() {
     head.clear();
-    append_request_head(head, d.parser.get());
+    append_request_head(head, d.parser.get(), d.added_fields);
     bool chunked = d.parser.get().chunked();
     auto r = co_await relay_body(d.stream, d.buffer, d.parser, conn.stream, head, chunked, d.read_timeout,
                                  cluster.cfg->response_timeout);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "net/stream.h"
 #include "upstream/cluster.h"
@@ -43,6 +44,7 @@ struct Downstream {
   bool head = false;                        // a HEAD request: the response has no body
   bool upgrade = false;                     // a WebSocket upgrade request
   ResponseGate* gate = nullptr;             // none: every response goes through
+  std::string_view added_fields;            // field lines sent after the parser's (wire.h append_field)
 };
 
 enum class Failure {

@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "upstream/wire.h"
+
 namespace vigie::http {
 namespace {
 
@@ -27,8 +29,24 @@ struct Parsed {
     ctx.route = &route;
     ctx.path = std::string(parser.get().target().substr(0, parser.get().target().find('?')));
   }
-  std::string up(std::string_view name) { return std::string(ctx.request()[name]); }
-  bool has(std::string_view name) { return ctx.request().find(name) != ctx.request().end(); }
+  // The request as the upstream receives it: the rewritten fields and the ones Vigie added.
+  upstream::RequestParser::value_type wire() {
+    std::string head;
+    upstream::append_request_head(head, ctx.request(), ctx.upstream_fields);
+    upstream::RequestParser out;
+    out.eager(false);
+    boost::system::error_code ec;
+    out.put(boost::asio::buffer(head.data(), head.size()), ec);
+    EXPECT_FALSE(ec) << ec.message() << "\n" << head;
+    EXPECT_TRUE(out.is_header_done()) << head;
+    return out.release();
+  }
+  std::string up(std::string_view name) {
+    auto req = wire();
+    EXPECT_LE(req.count(name), 1u) << name;
+    return std::string(req[name]);
+  }
+  bool has(std::string_view name) { return wire().count(name) > 0; }
 };
 
 TEST(CheckRawHeader, refuses_folding_bare_line_ends_and_too_many_lines) {
@@ -145,6 +163,31 @@ TEST(PrepareUpstreamRequest, strips_and_sets_what_the_upstream_sees) {
   EXPECT_EQ(p.up("X-Request-Id"), "rid");
   EXPECT_EQ(p.up("Content-Length"), "3");
   EXPECT_EQ(p.ctx.request().target(), "/app/x?q=1");
+}
+
+TEST(PrepareUpstreamRequest, forwarding_fields_from_a_trusted_proxy_are_kept_or_extended_else_replaced) {
+  const char* raw =
+      "GET /app HTTP/1.1\r\nHost: a.test\r\nX-Forwarded-For: 203.0.113.5\r\nX-Forwarded-Proto: https\r\n"
+      "X-Forwarded-Host: public.test\r\nX-Real-IP: 203.0.113.5\r\nX-Request-Id: lb-7\r\n\r\n";
+  Parsed proxy(raw, "10.1.1.1", true);
+  proxy.ctx.request_id = "lb-7";
+  proxy.ctx.client = "203.0.113.5";
+  prepare_upstream_request(proxy.ctx);
+  EXPECT_EQ(proxy.up("X-Forwarded-For"), "203.0.113.5, 10.1.1.1");
+  EXPECT_EQ(proxy.up("X-Forwarded-Proto"), "https");
+  EXPECT_EQ(proxy.up("X-Forwarded-Host"), "public.test");
+  EXPECT_EQ(proxy.up("X-Real-IP"), "203.0.113.5");
+  EXPECT_EQ(proxy.up("X-Request-Id"), "lb-7");
+
+  Parsed client(raw);  // untrusted: every one of them is Vigie's own
+  client.ctx.request_id = "rid";
+  client.ctx.client = "192.0.2.7";
+  prepare_upstream_request(client.ctx);
+  EXPECT_EQ(client.up("X-Forwarded-For"), "192.0.2.7");
+  EXPECT_EQ(client.up("X-Forwarded-Proto"), "http");
+  EXPECT_EQ(client.up("X-Forwarded-Host"), "a.test");
+  EXPECT_EQ(client.up("X-Real-IP"), "192.0.2.7");
+  EXPECT_EQ(client.up("X-Request-Id"), "rid");
 }
 
 TEST(PrepareUpstreamRequest, rewrite_replaces_the_matched_prefix) {

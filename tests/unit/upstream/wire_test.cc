@@ -18,6 +18,20 @@ TEST(Wire, request_head_is_start_line_fields_and_blank_line) {
   EXPECT_EQ(out, "POST /a?b=1 HTTP/1.1\r\nHost: app.test\r\nX-Request-Id: rid\r\n\r\n");
 }
 
+TEST(Wire, added_field_lines_come_after_the_fields) {
+  http::request_header<> h;
+  h.method(http::verb::get);
+  h.target("/");
+  h.set(http::field::host, "app.test");
+  std::string added;
+  append_field(added, "X-Forwarded-User", "alice");
+  append_field(added, "X-Request-Id", "rid");
+  EXPECT_EQ(added, "X-Forwarded-User: alice\r\nX-Request-Id: rid\r\n");
+  std::string out;
+  append_request_head(out, h, added);
+  EXPECT_EQ(out, "GET / HTTP/1.1\r\nHost: app.test\r\nX-Forwarded-User: alice\r\nX-Request-Id: rid\r\n\r\n");
+}
+
 TEST(Wire, response_head_keeps_the_upstream_reason_or_uses_the_standard_one) {
   http::response_header<> h;
   h.result(http::status::not_found);
