@@ -7,6 +7,7 @@
 #include "http/audit.h"
 #include "http/authorize.h"
 #include "http/path.h"
+#include "http/request_head.h"
 #include "http/request_context.h"
 #include "http/snapshot.h"
 #include "session/cookies.h"
@@ -144,10 +145,11 @@ Described described_route(RequestContext& ctx, const authn::Request& r, std::str
 }
 
 // Claims are user-controlled text (a display name): never let one end a header line. The field
-// line with any control character in the value written as a space.
+// line, with every control character of the value written as a space when it has any.
 void append_claim(std::string& out, std::string_view name, std::string_view value) {
   size_t from = out.size() + name.size() + 2;
   upstream::append_field(out, name, value);
+  if (valid_field_value(value)) return;  // almost always: sixteen bytes at a time
   auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
   std::replace_if(out.begin() + std::ptrdiff_t(from), out.end() - 2, control, ' ');
 }

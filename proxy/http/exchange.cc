@@ -260,9 +260,10 @@ asio::awaitable<bool> handle_request(WorkerState& w, std::shared_ptr<const Snaps
   ctx.trails = w.trails;
 
   std::string_view block(static_cast<const char*>(buffer.data().data()), header_len);
-  std::optional<Reason> bad = check_raw_header(block, cfg.limits.header_count);
+  bool controls = true;
+  std::optional<Reason> bad = check_raw_header(block, cfg.limits.header_count, &controls);
   beast::error_code ec;
-  if (!bad) parse_header_block(parser, block, ec);
+  if (!bad) parse_header_block(parser, block, ec, !controls);
   buffer.consume(header_len);
   if (!bad && (ec || !parser.is_header_done())) bad = parse_error_reason(ec);
   if (bad) {

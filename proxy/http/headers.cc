@@ -3,7 +3,10 @@
 #include "http/auth.h"
 
 #include <array>
-#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/request_id.h"
 #include "core/strings.h"
@@ -180,28 +183,63 @@ void add_forwarding_fields(RequestContext& ctx) {
 
 }  // namespace
 
-std::optional<Reason> check_raw_header(std::string_view block, uint32_t max_headers) {
-  // Line by line with memchr: the block of a signed-in browser's request is mostly a cookie, and a
-  // byte-at-a-time loop over it was the hottest function of an authenticated request.
+std::optional<Reason> check_raw_header(std::string_view block, uint32_t max_headers, bool* controls) {
+  // One pass, 64 bytes at a time where SSE2 is there: a signed-in browser's block is mostly a
+  // cookie without a single control byte, and only control bytes need a look.
+  const auto* p = reinterpret_cast<const unsigned char*>(block.data());
+  const size_t n = block.size();
   uint32_t lines = 0;
-  const char* p = block.data();
-  const char* end = p + block.size();
-  while (p < end) {
-    const char* lf = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-    const char* line_end = lf ? lf : end;
-    const char* cr = static_cast<const char*>(std::memchr(p, '\r', size_t(line_end - p)));
-    if (!lf) {
-      if (cr) return Reason::BadFraming;  // a CR with no LF after it
-      break;
+  bool stray = false;
+  auto visit = [&](size_t i) -> std::optional<Reason> {
+    switch (p[i]) {
+      case '\n':
+        if (i == 0 || p[i - 1] != '\r') return Reason::BadFraming;  // bare LF
+        ++lines;
+        // obs-fold: a header line continued on the next line by leading whitespace (RFC 9112 §5.2).
+        if (i + 1 < n && (p[i + 1] == ' ' || p[i + 1] == '\t')) return Reason::BadFraming;
+        return std::nullopt;
+      case '\r':
+        if (i + 1 >= n || p[i + 1] != '\n') return Reason::BadFraming;  // bare CR
+        return std::nullopt;
+      case '\t': return std::nullopt;
+      default: stray = true; return std::nullopt;
     }
-    if (cr != lf - 1) return Reason::BadFraming;  // bare LF, or a CR inside the line (bare CR)
-    ++lines;
-    // obs-fold: a header line continued on the next line by leading whitespace (RFC 9112 §5.2).
-    if (lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t')) return Reason::BadFraming;
-    p = lf + 1;
+  };
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i last_control = _mm_set1_epi8(0x1f);
+  const __m128i del = _mm_set1_epi8(0x7f);
+  auto control_bytes = [&](size_t at) {  // 0xff where p[at + k] is below 0x20 or DEL
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+    return _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(b, last_control), last_control), _mm_cmpeq_epi8(b, del));
+  };
+  auto visit_16 = [&](size_t at) -> std::optional<Reason> {
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(control_bytes(at)));
+    for (; mask != 0; mask &= mask - 1) {
+      if (auto r = visit(at + static_cast<size_t>(__builtin_ctz(mask)))) return r;
+    }
+    return std::nullopt;
+  };
+  for (; i + 64 <= n; i += 64) {  // 64 clean bytes (the middle of a cookie) cost one test
+    __m128i any = _mm_or_si128(_mm_or_si128(control_bytes(i), control_bytes(i + 16)),
+                               _mm_or_si128(control_bytes(i + 32), control_bytes(i + 48)));
+    if (_mm_movemask_epi8(any) == 0) continue;
+    for (size_t at = i; at < i + 64; at += 16) {
+      if (auto r = visit_16(at)) return r;
+    }
+  }
+  for (; i + 16 <= n; i += 16) {
+    if (auto r = visit_16(i)) return r;
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] < 0x20 || p[i] == 0x7f) {
+      if (auto r = visit(i)) return r;
+    }
   }
   // lines = request line + headers + the empty line.
   if (lines > max_headers + 2) return Reason::HeadersTooLarge;
+  if (controls) *controls = stray;
   return std::nullopt;
 }
 
@@ -268,6 +306,7 @@ void prepare_upstream_request(RequestContext& ctx) {
   const bool trusted = ctx.conn.peer_trusted;
   strip_fields(req, true, !trusted);
   ctx.upstream_fields.clear();
+  ctx.upstream_fields.reserve(512);  // identity and forwarding lines: one allocation, not one per doubling
   set_identity_headers(ctx);
   req.erase(bhttp::field::content_length);
   req.version(11);

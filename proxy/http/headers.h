@@ -13,8 +13,11 @@
 namespace vigie::http {
 
 // Raw header block checks Beast does not make: obs-fold, bare LF or CR, header count.
-// `block` is the request line and headers up to and including the empty line.
-[[nodiscard]] std::optional<Reason> check_raw_header(std::string_view block, uint32_t max_headers);
+// `block` is the request line and headers up to and including the empty line. When it passes,
+// *controls (if given) tells whether it holds a control byte besides CRLF line ends and tabs, or a
+// DEL: with none, no field value can be one Beast refuses (parse_header_block need not look).
+[[nodiscard]] std::optional<Reason> check_raw_header(std::string_view block, uint32_t max_headers,
+                                                     bool* controls = nullptr);
 
 // Checks on the parsed request: one valid Host, a transfer coding of exactly "chunked", no CONNECT,
 // Expect only 100-continue. Fills ctx.host on success.

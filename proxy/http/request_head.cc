@@ -57,7 +57,8 @@ bool valid_field_value(std::string_view value) {
   return true;
 }
 
-void parse_header_block(upstream::RequestParser& parser, std::string_view block, boost::beast::error_code& ec) {
+void parse_header_block(upstream::RequestParser& parser, std::string_view block, boost::beast::error_code& ec,
+                        bool no_controls) {
   if (block.size() < kSetAsideBlockBytes) {  // the common, small request
     parser.put(boost::asio::buffer(block.data(), block.size()), ec);
     return;
@@ -74,7 +75,7 @@ void parse_header_block(upstream::RequestParser& parser, std::string_view block,
     bhttp::field f = set_aside_field(text);
     if (f != bhttp::field::unknown) {
       std::string_view value = trim_ows(text.substr(text.find(':') + 1));
-      bad_value = bad_value || !valid_field_value(value);
+      bad_value = bad_value || (!no_controls && !valid_field_value(value));
       aside.push_back({f, value});
       rest.append(block.substr(kept_from, line - kept_from));
       kept_from = lf + 1;

@@ -17,7 +17,10 @@ constexpr size_t kSetAsideBlockBytes = 256;
 
 // As parser.put(block), with the same outcome: the same fields (Cookie and Authorization may come
 // after the others, each in its own order), and bad_value for a value Beast would refuse.
-void parse_header_block(upstream::RequestParser& parser, std::string_view block, boost::beast::error_code& ec);
+// `no_controls`: check_raw_header found no control byte in the block, so the set-aside values are
+// valid and need no look of their own.
+void parse_header_block(upstream::RequestParser& parser, std::string_view block, boost::beast::error_code& ec,
+                        bool no_controls = false);
 
 // RFC 9110 §5.5 as Beast applies it: no byte below 0x20 except HTAB, and no DEL.
 [[nodiscard]] bool valid_field_value(std::string_view value);

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "authn/identity.h"
 #include "upstream/wire.h"
 
 namespace vigie::http {
@@ -58,9 +59,11 @@ TEST(CheckRawHeader, refuses_folding_bare_line_ends_and_too_many_lines) {
   EXPECT_EQ(check_raw_header("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 2), Reason::HeadersTooLarge);
 }
 
-// The rules byte by byte, as RFC 9112 states them: the reference the line-at-a-time scan must match.
-std::optional<Reason> reference_check(std::string_view block, uint32_t max_headers) {
+// The rules byte by byte, as RFC 9112 states them: the reference the vectorised scan must match.
+// *controls: a byte below 0x20 other than CR, LF and HTAB, or DEL.
+std::optional<Reason> reference_check(std::string_view block, uint32_t max_headers, bool* controls) {
   uint32_t lines = 0;
+  *controls = false;
   for (size_t i = 0; i < block.size(); ++i) {
     char c = block[i];
     if (c == '\n' && (i == 0 || block[i - 1] != '\r')) return Reason::BadFraming;
@@ -69,6 +72,8 @@ std::optional<Reason> reference_check(std::string_view block, uint32_t max_heade
       ++lines;
       if (i + 1 < block.size() && (block[i + 1] == ' ' || block[i + 1] == '\t')) return Reason::BadFraming;
     }
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\r' && c != '\n' && c != '\t') || u == 0x7f) *controls = true;
   }
   if (lines > max_headers + 2) return Reason::HeadersTooLarge;
   return std::nullopt;
@@ -84,15 +89,44 @@ TEST(CheckRawHeader, edges_of_the_block) {
 
 TEST(CheckRawHeader, agrees_with_the_byte_by_byte_rules_on_random_blocks) {
   std::mt19937 rng(20261204);
-  const char alphabet[] = {'a', 'b', ':', ' ', '\t', '\r', '\n', '\r', '\n'};
-  for (int round = 0; round < 20000; ++round) {
+  // Mostly line structure; sometimes a control byte, DEL or a high byte (never controls for the rules).
+  const char alphabet[] = {'a', 'b', ':', ' ', '\t', '\r', '\n', '\r', '\n', 'a', 'b', 'c', 'd', 'e', 'f', 'g'};
+  const char rare[] = {'\x01', '\x1f', '\x7f', '\x00', '\x80', '\xff', '\x20', '\x0b'};
+  for (int round = 0; round < 40000; ++round) {
     std::string block;
-    size_t len = rng() % 40;
-    for (size_t i = 0; i < len; ++i) block += alphabet[rng() % sizeof alphabet];
+    size_t len = rng() % 200;  // across 64- and 16-byte steps and the tail
+    for (size_t i = 0; i < len; ++i) {
+      block += rng() % 50 == 0 ? rare[rng() % sizeof rare] : alphabet[rng() % sizeof alphabet];
+    }
     if (round % 2 == 0) block += "\r\n\r\n";  // half of them end as a real block does
-    uint32_t max = rng() % 6;
-    ASSERT_EQ(check_raw_header(block, max), reference_check(block, max)) << testing::PrintToString(block);
+    uint32_t max = rng() % 12;
+    bool want_controls = false;
+    bool got_controls = true;
+    auto want = reference_check(block, max, &want_controls);
+    ASSERT_EQ(check_raw_header(block, max, &got_controls), want) << testing::PrintToString(block);
+    if (!want) {
+      ASSERT_EQ(got_controls, want_controls) << testing::PrintToString(block);
+    }
   }
+}
+
+TEST(CheckRawHeader, tells_a_control_byte_anywhere_in_a_long_block) {
+  std::string block = "GET / HTTP/1.1\r\nHost: a\r\nCookie: " + std::string(3000, 'c') + "\r\n\r\n";
+  bool controls = true;
+  EXPECT_FALSE(check_raw_header(block, 10, &controls));
+  EXPECT_FALSE(controls);
+  for (size_t at : {size_t(0), size_t(20), size_t(40), size_t(41), size_t(1500), block.size() - 5}) {
+    for (char c : {'\x01', '\x7f', '\x00'}) {
+      std::string bad = block;
+      bad[at] = c;
+      EXPECT_FALSE(check_raw_header(bad, 10, &controls));
+      EXPECT_TRUE(controls) << at << " " << int(c);
+    }
+  }
+  std::string tab = block;
+  tab[1500] = '\t';
+  EXPECT_FALSE(check_raw_header(tab, 10, &controls));
+  EXPECT_FALSE(controls);
 }
 
 TEST(CheckRequest, host_is_lowercased_without_port) {
@@ -188,6 +222,28 @@ TEST(PrepareUpstreamRequest, forwarding_fields_from_a_trusted_proxy_are_kept_or_
   EXPECT_EQ(client.up("X-Forwarded-Host"), "a.test");
   EXPECT_EQ(client.up("X-Real-IP"), "192.0.2.7");
   EXPECT_EQ(client.up("X-Request-Id"), "rid");
+}
+
+TEST(PrepareUpstreamRequest, identity_headers_replace_the_clients_and_claims_cannot_end_a_line) {
+  Parsed p("GET /app HTTP/1.1\r\nHost: a\r\nX-Forwarded-User: mallory\r\nX-WEBAUTH-ROLE: Admin\r\n"
+           "Authorization: Bearer t\r\n\r\n");
+  p.route_cfg.headers.grafana = true;
+  auto id = std::make_shared<authn::Identity>();
+  id->method = authn::Method::Bearer;
+  id->oid = "0a1b";
+  id->preferred_username = "alice@clinic.test";
+  id->name = "Alice\r\nX-Injected: 1\x7f";
+  id->email = std::string(40, 'e') + "\t@clinic.test";  // long enough for the sixteen-byte check
+  id->groups = {"g1", "g2"};
+  p.ctx.identity = id;
+  prepare_upstream_request(p.ctx);
+  EXPECT_EQ(p.up("X-Forwarded-User"), "alice@clinic.test");
+  EXPECT_EQ(p.up("X-Forwarded-Groups"), "g1,g2");
+  EXPECT_EQ(p.up("X-Forwarded-Email"), std::string(40, 'e') + "\t@clinic.test");  // HTAB is allowed
+  EXPECT_EQ(p.up("X-WEBAUTH-NAME"), "Alice  X-Injected: 1");  // the DEL became a space, trimmed as OWS
+  EXPECT_FALSE(p.has("X-Injected"));
+  EXPECT_EQ(p.up("X-WEBAUTH-ROLE"), "Viewer");
+  EXPECT_FALSE(p.has("Authorization"));  // a verified bearer token stays with Vigie
 }
 
 TEST(PrepareUpstreamRequest, rewrite_replaces_the_matched_prefix) {
