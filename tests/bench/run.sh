@@ -16,12 +16,18 @@
 # sign-in with curl before every vigie-session run (a fresh cookie stays under Vigie's one-minute
 # re-issue point), one client_credentials token for the whole run.
 # Every server is pinned to one CPU and wrk to another; rounds are interleaved (the order rotates each
-# round) and the tables report medians over rounds. Results are printed and written to
-# docs/benchmarks.md; the last three lines on stdout are "vigie-session/vigie throughput ratio: X.XX",
-# "vigie-bearer/vigie throughput ratio: X.XX" and "vigie/nginx throughput ratio: X.XX".
+# round) and the tables report medians over rounds. Then the authenticated requests get rounds of their
+# own: AUTH_ROUNDS short rounds of vigie, vigie-session and vigie-bearer back to back (order rotating),
+# each round giving one session/public and one bearer/public ratio; the verdict on issue 3's target is
+# the median of those paired ratios. On a shared machine whose speed drifts by a fifth within seconds,
+# comparing runs seconds apart cancels the drift that medians of 10-second runs a minute apart keep.
+# Results are printed and written to docs/benchmarks.md; the last three lines on stdout are
+# "vigie-session/vigie throughput ratio: X.XX", "vigie-bearer/vigie throughput ratio: X.XX" (the paired
+# medians) and "vigie/nginx throughput ratio: X.XX".
 #
 # Environment: ROUNDS (5), DURATION seconds (10, below 60: see above), CONNECTIONS (64), WARMUP
-# seconds per contestant before the rounds (2), IDLE_CONNS (10000), BENCH_DOC (docs/benchmarks.md),
+# seconds per contestant before the rounds (2), AUTH_ROUNDS (20) and AUTH_DURATION seconds (3) for the
+# paired rounds, IDLE_CONNS (10000), BENCH_DOC (docs/benchmarks.md),
 # BENCH_KEEP=1 keeps the temporary directory (configs, logs, raw wrk output) for inspection.
 # PERF_CONTESTANT="NAME [NAME…]" records the serving process of those contestants with `perf record`
 # during their first round and prints the top of each profile with sample counts (the figures of that
@@ -34,17 +40,21 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
 IDLE_CONNS=${IDLE_CONNS:-10000}
+AUTH_ROUNDS=${AUTH_ROUNDS:-20}
+AUTH_DURATION=${AUTH_DURATION:-3}
+AUTH_DURATION=${AUTH_DURATION%s}
 BENCH_DOC=${BENCH_DOC:-$ROOT/docs/benchmarks.md}
 CONTESTANTS=(upstream nginx vigie vigie-session vigie-bearer)
 AUTH_TARGET=0.90  # the issue's target: authenticated throughput >= 0.9x Vigie's unauthenticated throughput
 
-check_params IDLE_CONNS
+check_params IDLE_CONNS AUTH_ROUNDS AUTH_DURATION
+((AUTH_ROUNDS >= 1 && AUTH_DURATION >= 1)) || die "AUTH_ROUNDS and AUTH_DURATION must be >= 1"
 # Vigie re-seals a session cookie that is a minute old or more on every request that carries it; a
 # browser takes the new cookie, wrk cannot. Each vigie-session run starts with a fresh sign-in, so
 # runs shorter than a minute measure the steady state (no re-issue).
 COOKIE_AGE_NOTE=""
-if ((DURATION >= 60 || WARMUP >= 60)); then
-  COOKIE_AGE_NOTE="DURATION or WARMUP is 60 s or more: after its first minute, every vigie-session request re-seals the cookie (wrk cannot take the re-issued one), which a browser would do once a minute"
+if ((DURATION >= 60 || WARMUP >= 60 || AUTH_DURATION >= 60)); then
+  COOKIE_AGE_NOTE="DURATION, WARMUP or AUTH_DURATION is 60 s or more: after its first minute, every vigie-session request re-seals the cookie (wrk cannot take the re-issued one), which a browser would do once a minute"
   log "WARNING: $COOKIE_AGE_NOTE"
 fi
 
@@ -135,6 +145,29 @@ RESULTS="$T/results.txt"
 : >"$RESULTS"
 warm_up
 run_rounds
+
+# Paired rounds for the authenticated requests: vigie, vigie-session and vigie-bearer back to back.
+PAIRED="$T/paired.txt"  # round contestant req/s
+: >"$PAIRED"
+paired_rounds() {
+  local order=(vigie vigie-session vigie-bearer) r k c out parsed rps sock non2xx
+  for ((r = 1; r <= AUTH_ROUNDS; r++)); do
+    for ((k = 0; k < ${#order[@]}; k++)); do
+      c=${order[(k + r - 1) % ${#order[@]}]}
+      out="$T/wrk-paired-$c-$r.txt"
+      before_run "$c"
+      run_wrk "$c" "$AUTH_DURATION" "$out"
+      check_alive
+      parsed=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output for $c paired round $r"; }
+      read -r rps _ _ _ sock non2xx <<<"$parsed"
+      if is_auth "$c" && ((non2xx > 0)); then die "$c paired round $r: $non2xx answers were not 2xx/3xx"; fi
+      ((sock == 0)) || log "WARNING: $c paired round $r had $sock socket errors"
+      echo "$r $c $rps" >>"$PAIRED"
+    done
+    log "paired round $r/$AUTH_ROUNDS: $(awk -v r="$r" '$1 == r { printf "%s %.0f  ", $2, $3 }' "$PAIRED")"
+  done
+}
+paired_rounds
 peak_rss
 
 # ---------------------------------------------------------------------------------------------------
@@ -179,10 +212,28 @@ R_P99=$(ratio "${P99[vigie]}" "${P99[nginx]}")
 R_CPU=$(ratio "${CPU[vigie]}" "${CPU[nginx]}")
 R_CPU_US=$(ratio "${CPU_US[vigie]}" "${CPU_US[nginx]}")
 # Authenticated over unauthenticated, the same Vigie process.
-R_SESSION_RPS=$(ratio "${RPS[vigie-session]}" "${RPS[vigie]}")
+# Ratios of the 5-round medians (for reference), then the paired ratios (the verdict).
+M_SESSION_RPS=$(ratio "${RPS[vigie-session]}" "${RPS[vigie]}")
 R_SESSION_CPU_US=$(ratio "${CPU_US[vigie-session]}" "${CPU_US[vigie]}")
-R_BEARER_RPS=$(ratio "${RPS[vigie-bearer]}" "${RPS[vigie]}")
+M_BEARER_RPS=$(ratio "${RPS[vigie-bearer]}" "${RPS[vigie]}")
 R_BEARER_CPU_US=$(ratio "${CPU_US[vigie-bearer]}" "${CPU_US[vigie]}")
+paired_ratios() {  # contestant: its req/s over vigie's in each paired round, one a line
+  awk -v c="$1" '$2 == "vigie" { v[$1] = $3 } $2 == c { a[$1] = $3 }
+    END { for (r in a) if (v[r] > 0) printf "%.4f\n", a[r] / v[r] }' "$PAIRED"
+}
+quartiles() {  # numbers on stdin: "Q1 Q3" (the medians of the lower and upper halves)
+  sort -g | awk '{ x[NR] = $1 } END {
+      h = int(NR / 2)
+      if (h == 0) { print "n/a n/a"; exit }
+      q1 = (h % 2) ? x[(h + 1) / 2] : (x[h / 2] + x[h / 2 + 1]) / 2
+      o = NR - h
+      q3 = (h % 2) ? x[o + (h + 1) / 2] : (x[o + h / 2] + x[o + h / 2 + 1]) / 2
+      printf "%.2f %.2f\n", q1, q3 }'
+}
+R_SESSION_RPS=$(fmt %.2f "$(paired_ratios vigie-session | median_of)")
+R_BEARER_RPS=$(fmt %.2f "$(paired_ratios vigie-bearer | median_of)")
+read -r SESSION_Q1 SESSION_Q3 <<<"$(paired_ratios vigie-session | quartiles)"
+read -r BEARER_Q1 BEARER_Q3 <<<"$(paired_ratios vigie-bearer | quartiles)"
 SESSION_VERDICT=$(verdict "$R_SESSION_RPS" "$AUTH_TARGET")
 BEARER_VERDICT=$(verdict "$R_BEARER_RPS" "$AUTH_TARGET")
 COOKIE_CHUNKS=$(awk -F'; ' '{ print NF }' <<<"$SESSION_COOKIE")
@@ -205,8 +256,8 @@ log_issues
   contestant_table
   echo
   echo "vigie/nginx ratios: throughput $R_RPS, p99 latency $R_P99, CPU per round $R_CPU, CPU per request $R_CPU_US"
-  echo "vigie-session/vigie ratios: throughput $R_SESSION_RPS, CPU per request $R_SESSION_CPU_US (target: throughput >= $AUTH_TARGET: $SESSION_VERDICT)"
-  echo "vigie-bearer/vigie ratios: throughput $R_BEARER_RPS, CPU per request $R_BEARER_CPU_US (target: throughput >= $AUTH_TARGET: $BEARER_VERDICT)"
+  echo "vigie-session/vigie throughput: paired median $R_SESSION_RPS (quartiles $SESSION_Q1-$SESSION_Q3, $AUTH_ROUNDS rounds x ${AUTH_DURATION}s; target >= $AUTH_TARGET: $SESSION_VERDICT); ratio of the medians above $M_SESSION_RPS, CPU per request $R_SESSION_CPU_US"
+  echo "vigie-bearer/vigie throughput: paired median $R_BEARER_RPS (quartiles $BEARER_Q1-$BEARER_Q3; target >= $AUTH_TARGET: $BEARER_VERDICT); ratio of the medians above $M_BEARER_RPS, CPU per request $R_BEARER_CPU_US"
   echo "credentials: session cookie $COOKIE_CHUNKS chunk(s), ${#SESSION_COOKIE} bytes; bearer token ${#BEARER_TOKEN} bytes"
   echo
   printf '%-52s %10s %10s\n' memory nginx vigie
@@ -244,7 +295,7 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   echo "- Every figure is the median over the rounds. CPU is utime+stime of the serving processes during a round, from \`/proc/PID/stat\` (nginx: master + worker; Vigie: the whole process). CPU per request is that CPU divided by wrk's request count."
   echo "- Peak RSS is \`VmHWM\` after the rounds (nginx: the worker; the three Vigie rows are the same process). Idle RSS is \`VmRSS\` right after start-up and one request."
   echo "- Idle connections: \`tests/bench/idle_conns.py\` opens $IDLE_CONNS TCP connections to the proxy, sends one keep-alive GET on each and reads the response, keeps them all open while \`VmRSS\` is read (nginx: the worker), then closes them. nginx: \`worker_rlimit_nofile $NOFILE\`, \`worker_connections $WORKER_CONNECTIONS\`; Vigie: \`limits.max_connections: 20000\`."
-  echo "- Parameters: ROUNDS=$ROUNDS DURATION=${DURATION}s CONNECTIONS=$CONNECTIONS WARMUP=${WARMUP}s IDLE_CONNS=$IDLE_CONNS"
+  echo "- Parameters: ROUNDS=$ROUNDS DURATION=${DURATION}s CONNECTIONS=$CONNECTIONS WARMUP=${WARMUP}s AUTH_ROUNDS=$AUTH_ROUNDS AUTH_DURATION=${AUTH_DURATION}s IDLE_CONNS=$IDLE_CONNS"
   if [[ -n $COOKIE_AGE_NOTE ]]; then echo "- **Note:** $COOKIE_AGE_NOTE."; fi
   echo
   echo "## Throughput and latency (medians)"
@@ -257,12 +308,14 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   echo
   echo "## Authenticated requests"
   echo
-  echo "Issue 3's target: authenticated throughput at least ${AUTH_TARGET}× Vigie's unauthenticated throughput, both from the rounds above."
+  echo "Issue 3's target: authenticated throughput at least ${AUTH_TARGET}× Vigie's unauthenticated throughput."
   echo
-  echo "| ratio (medians) | throughput | CPU per request | target: throughput ≥ ${AUTH_TARGET} |"
-  echo "|---|---:|---:|---|"
-  echo "| vigie-session/vigie | $R_SESSION_RPS | $R_SESSION_CPU_US | $SESSION_VERDICT |"
-  echo "| vigie-bearer/vigie | $R_BEARER_RPS | $R_BEARER_CPU_US | $BEARER_VERDICT |"
+  echo "The verdict comes from $AUTH_ROUNDS paired rounds after the rounds above: in each, \`vigie\`, \`vigie-session\` and \`vigie-bearer\` run ${AUTH_DURATION}s each, back to back (the order rotates; same pinning, connections and sign-in as above), and each round gives one ratio per authenticated contestant. The machine's speed drifts (the \`vigie\` rows above differ by up to a fifth between rounds); runs seconds apart see nearly the same machine, so the median of the paired ratios is far steadier than a ratio of medians taken a minute apart, which is shown for reference."
+  echo
+  echo "| ratio | throughput, paired median | paired quartiles | target: throughput ≥ ${AUTH_TARGET} | throughput, ratio of the medians above | CPU per request, medians above |"
+  echo "|---|---:|---:|---|---:|---:|"
+  echo "| vigie-session/vigie | $R_SESSION_RPS | $SESSION_Q1–$SESSION_Q3 | $SESSION_VERDICT | $M_SESSION_RPS | $R_SESSION_CPU_US |"
+  echo "| vigie-bearer/vigie | $R_BEARER_RPS | $BEARER_Q1–$BEARER_Q3 | $BEARER_VERDICT | $M_BEARER_RPS | $R_BEARER_CPU_US |"
   echo
   echo "- \`vigie-session/vigie\` is what a signed-in browser's request costs over a public one: finding the session cookie's chunks in a ${#SESSION_COOKIE}-byte \`Cookie\` header, a lookup of the cookie in the worker's session cache (the sealed session is opened with AES-256-GCM and decoded only on a miss), checking its lifetimes, building the identity and the identity headers, and removing Vigie's cookies from the \`Cookie\` header sent upstream."
   echo "- \`vigie-bearer/vigie\` is what a service principal's request costs once its token is verified: a lookup of the ${#BEARER_TOKEN}-byte token in the worker's verified-token cache (a hash of its last 32 bytes, a comparison of the whole), the issuer, audience and role checks, the identity headers, and the token removed from the request sent upstream. The signature is checked once per token and worker, not per request."
@@ -282,6 +335,14 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   echo "## Every round"
   echo
   md_rounds
+  echo
+  echo "## Every paired round"
+  echo
+  echo "| round | vigie req/s | vigie-session req/s | vigie-bearer req/s | session/vigie | bearer/vigie |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  awk '{ rps[$1 " " $2] = $3; if ($1 > n) n = $1 }
+    END { for (r = 1; r <= n; r++) { v = rps[r " vigie"]; s = rps[r " vigie-session"]; b = rps[r " vigie-bearer"]
+      printf "| %d | %.0f | %.0f | %.0f | %.2f | %.2f |\n", r, v, s, b, (v > 0 ? s / v : 0), (v > 0 ? b / v : 0) } }' "$PAIRED"
 } >"$BENCH_DOC"
 log "wrote $BENCH_DOC"
 
