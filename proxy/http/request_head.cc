@@ -1,7 +1,7 @@
 #include "http/request_head.h"
 
+#include <array>
 #include <string>
-#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -63,7 +63,9 @@ void parse_header_block(upstream::RequestParser& parser, std::string_view block,
     parser.put(boost::asio::buffer(block.data(), block.size()), ec);
     return;
   }
-  std::vector<SetAside> aside;
+  // More than eight such lines (no real client sends them): the whole block is left to Beast.
+  std::array<SetAside, 8> aside;
+  size_t count = 0;
   bool bad_value = false;  // reported after Beast's own errors, which come first in a parse
   std::string rest;
   size_t kept_from = 0;  // start of the block's bytes not yet copied to `rest`
@@ -73,16 +75,21 @@ void parse_header_block(upstream::RequestParser& parser, std::string_view block,
     if (lf == std::string_view::npos) break;
     std::string_view text = block.substr(line, lf - 1 - line);  // without CRLF (check_raw_header)
     bhttp::field f = set_aside_field(text);
+    if (f != bhttp::field::unknown && count == aside.size()) {
+      count = 0;  // too many to keep their order: all of the block goes to Beast
+      break;
+    }
     if (f != bhttp::field::unknown) {
       std::string_view value = trim_ows(text.substr(text.find(':') + 1));
       bad_value = bad_value || (!no_controls && !valid_field_value(value));
-      aside.push_back({f, value});
+      aside[count++] = {f, value};
+      if (rest.empty()) rest.reserve(block.size());
       rest.append(block.substr(kept_from, line - kept_from));
       kept_from = lf + 1;
     }
     line = lf + 1;
   }
-  if (aside.empty()) {
+  if (count == 0) {
     parser.put(boost::asio::buffer(block.data(), block.size()), ec);
     return;
   }
@@ -93,7 +100,7 @@ void parse_header_block(upstream::RequestParser& parser, std::string_view block,
     ec = bhttp::error::bad_value;
     return;
   }
-  for (const auto& a : aside) parser.get().insert(a.name, a.value);
+  for (size_t i = 0; i < count; ++i) parser.get().insert(aside[i].name, aside[i].value);
 }
 
 }  // namespace vigie::http
