@@ -26,7 +26,7 @@
 # medians) and "vigie/nginx throughput ratio: X.XX".
 #
 # Environment: ROUNDS (5), DURATION seconds (10, below 60: see above), CONNECTIONS (64), WARMUP
-# seconds per contestant before the rounds (2), AUTH_ROUNDS (20) and AUTH_DURATION seconds (3) for the
+# seconds per contestant before the rounds (2), AUTH_ROUNDS (40) and AUTH_DURATION seconds (2) for the
 # paired rounds, IDLE_CONNS (10000), BENCH_DOC (docs/benchmarks.md),
 # BENCH_KEEP=1 keeps the temporary directory (configs, logs, raw wrk output) for inspection.
 # PERF_CONTESTANT="NAME [NAME…]" records the serving process of those contestants with `perf record`
@@ -40,8 +40,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
 IDLE_CONNS=${IDLE_CONNS:-10000}
-AUTH_ROUNDS=${AUTH_ROUNDS:-20}
-AUTH_DURATION=${AUTH_DURATION:-3}
+AUTH_ROUNDS=${AUTH_ROUNDS:-40}
+AUTH_DURATION=${AUTH_DURATION:-2}
 AUTH_DURATION=${AUTH_DURATION%s}
 BENCH_DOC=${BENCH_DOC:-$ROOT/docs/benchmarks.md}
 CONTESTANTS=(upstream nginx vigie vigie-session vigie-bearer)
