@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "authn/identity.h"
 #include "upstream/wire.h"
@@ -203,25 +205,28 @@ TEST(PrepareUpstreamRequest, forwarding_fields_from_a_trusted_proxy_are_kept_or_
   const char* raw =
       "GET /app HTTP/1.1\r\nHost: a.test\r\nX-Forwarded-For: 203.0.113.5\r\nX-Forwarded-Proto: https\r\n"
       "X-Forwarded-Host: public.test\r\nX-Real-IP: 203.0.113.5\r\nX-Request-Id: lb-7\r\n\r\n";
-  Parsed proxy(raw, "10.1.1.1", true);
-  proxy.ctx.request_id = "lb-7";
-  proxy.ctx.client = "203.0.113.5";
-  prepare_upstream_request(proxy.ctx);
-  EXPECT_EQ(proxy.up("X-Forwarded-For"), "203.0.113.5, 10.1.1.1");
-  EXPECT_EQ(proxy.up("X-Forwarded-Proto"), "https");
-  EXPECT_EQ(proxy.up("X-Forwarded-Host"), "public.test");
-  EXPECT_EQ(proxy.up("X-Real-IP"), "203.0.113.5");
-  EXPECT_EQ(proxy.up("X-Request-Id"), "lb-7");
-
-  Parsed client(raw);  // untrusted: every one of them is Vigie's own
-  client.ctx.request_id = "rid";
-  client.ctx.client = "192.0.2.7";
-  prepare_upstream_request(client.ctx);
-  EXPECT_EQ(client.up("X-Forwarded-For"), "192.0.2.7");
-  EXPECT_EQ(client.up("X-Forwarded-Proto"), "http");
-  EXPECT_EQ(client.up("X-Forwarded-Host"), "a.test");
-  EXPECT_EQ(client.up("X-Real-IP"), "192.0.2.7");
-  EXPECT_EQ(client.up("X-Request-Id"), "rid");
+  struct Case {
+    const char* peer;
+    bool trusted;
+    const char* client;  // as identify_client found it
+    const char* request_id;
+    std::vector<std::pair<const char*, const char*>> upstream;  // what the upstream receives
+  };
+  const Case cases[] = {
+      {"10.1.1.1", true, "203.0.113.5", "lb-7",
+       {{"X-Forwarded-For", "203.0.113.5, 10.1.1.1"}, {"X-Forwarded-Proto", "https"},
+        {"X-Forwarded-Host", "public.test"}, {"X-Real-IP", "203.0.113.5"}, {"X-Request-Id", "lb-7"}}},
+      {"192.0.2.7", false, "192.0.2.7", "rid",  // untrusted: every one of them is Vigie's own
+       {{"X-Forwarded-For", "192.0.2.7"}, {"X-Forwarded-Proto", "http"}, {"X-Forwarded-Host", "a.test"},
+        {"X-Real-IP", "192.0.2.7"}, {"X-Request-Id", "rid"}}},
+  };
+  for (const auto& c : cases) {
+    Parsed p(raw, c.peer, c.trusted);
+    p.ctx.client = c.client;
+    p.ctx.request_id = c.request_id;
+    prepare_upstream_request(p.ctx);
+    for (const auto& [name, value] : c.upstream) EXPECT_EQ(p.up(name), value) << c.peer << " " << name;
+  }
 }
 
 TEST(PrepareUpstreamRequest, identity_headers_replace_the_clients_and_claims_cannot_end_a_line) {
