@@ -20,7 +20,7 @@
 # own: AUTH_ROUNDS short rounds of vigie, vigie-session and vigie-bearer back to back (order rotating),
 # each round giving one session/public and one bearer/public ratio; the verdict on issue 3's target is
 # the median of those paired ratios. On a shared machine whose speed drifts by a fifth within seconds,
-# comparing runs seconds apart cancels the drift that medians of 10-second runs a minute apart keep.
+# comparing runs seconds apart cancels most of the drift that medians of 10-second runs a minute apart keep.
 # Results are printed and written to docs/benchmarks.md; the last three lines on stdout are
 # "vigie-session/vigie throughput ratio: X.XX", "vigie-bearer/vigie throughput ratio: X.XX" (the paired
 # medians) and "vigie/nginx throughput ratio: X.XX".
@@ -310,7 +310,7 @@ mkdir -p "$(dirname "$BENCH_DOC")"
   echo
   echo "Issue 3's target: authenticated throughput at least ${AUTH_TARGET}× Vigie's unauthenticated throughput."
   echo
-  echo "The verdict comes from $AUTH_ROUNDS paired rounds after the rounds above: in each, \`vigie\`, \`vigie-session\` and \`vigie-bearer\` run ${AUTH_DURATION}s each, back to back (the order rotates; same pinning, connections and sign-in as above), and each round gives one ratio per authenticated contestant. The machine's speed drifts (the \`vigie\` rows above differ by up to a fifth between rounds); runs seconds apart see nearly the same machine, so the median of the paired ratios is far steadier than a ratio of medians taken a minute apart, which is shown for reference."
+  echo "The verdict comes from $AUTH_ROUNDS paired rounds after the rounds above: in each, \`vigie\`, \`vigie-session\` and \`vigie-bearer\` run ${AUTH_DURATION}s each, back to back (the order rotates; same pinning, connections and sign-in as above), and each round gives one ratio per authenticated contestant. The machine's speed drifts (the \`vigie\` rows above differ by up to a fifth between rounds); runs seconds apart see nearly the same machine, so the median of the paired ratios is steadier than a ratio of medians taken a minute apart, which is shown for reference."
   echo
   echo "| ratio | throughput, paired median | paired quartiles | target: throughput ≥ ${AUTH_TARGET} | throughput, ratio of the medians above | CPU per request, medians above |"
   echo "|---|---:|---:|---|---:|---:|"
