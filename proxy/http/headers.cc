@@ -4,12 +4,9 @@
 
 #include <array>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "core/request_id.h"
 #include "core/strings.h"
+#include "http/request_head.h"
 #include "http/snapshot.h"
 #include "upstream/wire.h"
 
@@ -207,29 +204,18 @@ std::optional<Reason> check_raw_header(std::string_view block, uint32_t max_head
   };
   size_t i = 0;
 #if defined(__SSE2__)
-  const __m128i last_control = _mm_set1_epi8(0x1f);
-  const __m128i del = _mm_set1_epi8(0x7f);
-  auto control_bytes = [&](size_t at) {  // 0xff where p[at + k] is below 0x20 or DEL
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
-    return _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(b, last_control), last_control), _mm_cmpeq_epi8(b, del));
-  };
-  auto visit_16 = [&](size_t at) -> std::optional<Reason> {
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(control_bytes(at)));
-    for (; mask != 0; mask &= mask - 1) {
-      if (auto r = visit(at + static_cast<size_t>(__builtin_ctz(mask)))) return r;
-    }
-    return std::nullopt;
-  };
-  for (; i + 64 <= n; i += 64) {  // 64 clean bytes (the middle of a cookie) cost one test
-    __m128i any = _mm_or_si128(_mm_or_si128(control_bytes(i), control_bytes(i + 16)),
-                               _mm_or_si128(control_bytes(i + 32), control_bytes(i + 48)));
-    if (_mm_movemask_epi8(any) == 0) continue;
-    for (size_t at = i; at < i + 64; at += 16) {
-      if (auto r = visit_16(at)) return r;
+  const char* c = block.data();
+  for (; i + 64 <= n; i += 64) {  // 64 clean bytes (the middle of a cookie) cost four tests and a branch
+    uint64_t m = uint64_t(control_mask16(c + i)) | uint64_t(control_mask16(c + i + 16)) << 16 |
+                 uint64_t(control_mask16(c + i + 32)) << 32 | uint64_t(control_mask16(c + i + 48)) << 48;
+    for (; m != 0; m &= m - 1) {
+      if (auto r = visit(i + static_cast<size_t>(__builtin_ctzll(m)))) return r;
     }
   }
   for (; i + 16 <= n; i += 16) {
-    if (auto r = visit_16(i)) return r;
+    for (uint32_t m = control_mask16(c + i); m != 0; m &= m - 1) {
+      if (auto r = visit(i + static_cast<size_t>(__builtin_ctz(m)))) return r;
+    }
   }
 #endif
   for (; i < n; ++i) {

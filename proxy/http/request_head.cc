@@ -3,10 +3,6 @@
 #include <array>
 #include <string>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "core/strings.h"
 
 namespace vigie::http {
@@ -41,14 +37,7 @@ bool valid_field_value(std::string_view value) {
   // Clean blocks are skipped in bulk (on x86-64); from the first block holding a tab or a bad byte,
   // and elsewhere, the rest is checked a byte at a time.
 #if defined(__SSE2__)
-  // Sixteen bytes at a time: a byte is a control when max(byte, 0x1f) == 0x1f (unsigned).
-  const __m128i last_control = _mm_set1_epi8(0x1f);
-  const __m128i del = _mm_set1_epi8(0x7f);
-  for (; i + 16 <= value.size(); i += 16) {
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(value.data() + i));
-    __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(b, last_control), last_control);
-    if (_mm_movemask_epi8(_mm_or_si128(control, _mm_cmpeq_epi8(b, del))) != 0) break;
-  }
+  while (i + 16 <= value.size() && control_mask16(value.data() + i) == 0) i += 16;
 #endif
   for (; i < value.size(); ++i) {
     auto c = static_cast<unsigned char>(value[i]);
